@@ -1,0 +1,53 @@
+"""The FastAPI application. `create_app()` is a factory: uvicorn calls it (`--factory`), so importing
+this module connects to nothing; tests pass a container they built themselves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from xborder.api import operations, transfers
+from xborder.api.auth import TokenVerifier
+from xborder.api.problems import install_problem_handlers
+from xborder.infra.bootstrap import Container, bootstrap
+from xborder.infra.settings import Settings
+
+
+def create_app(container: Container | None = None, *, run_workers: bool | None = None) -> FastAPI:
+    """Build the API. Without a container, bootstrap one from the environment and own it: start its
+    workers with the app (when settings say so) and close it on shutdown."""
+    owned = container is None
+    if container is None:
+        container = bootstrap(Settings())
+    start_workers = container.settings.run_workers if run_workers is None else run_workers
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if start_workers and owned:
+            container.start_workers()
+        try:
+            yield
+        finally:
+            if owned:
+                container.close()
+
+    app = FastAPI(
+        title="xborder",
+        version="1",
+        summary="Cross-province traffic-police cooperation (跨省交通管理协作)",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    app.state.expect_workers = start_workers
+    app.state.token_verifier = TokenVerifier(
+        secret=container.jwt_secret,
+        issuer=container.settings.jwt_issuer,
+        audience=container.settings.jwt_audience,
+        clock=container.clock,
+    )
+    install_problem_handlers(app)
+    app.include_router(operations.router)
+    app.include_router(transfers.router)
+    return app

@@ -1,0 +1,66 @@
+"""The deadline watcher: keeps the open-deadline table current and records `...Overdue` events.
+
+It is the only thing that turns the passing of time into events; reads never infer overdue-ness on
+their own, so every province sees the same overdue flags, at the same versions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from xborder.consumers.worker import Worker
+from xborder.domain.application import CaseApplication
+from xborder.domain.errors import CaseNotFound, ConcurrentConflict
+from xborder.infra.clock import Clock
+from xborder.infra.feeds import Feed
+from xborder.projections.deadlines import DeadlineTable
+
+logger = logging.getLogger("xborder.deadlines")
+
+
+class DeadlineWatcher(Worker):
+    def __init__(
+        self,
+        feed: Feed,
+        table: DeadlineTable,
+        applications: Mapping[str, CaseApplication],  # type: ignore[type-arg]
+        clock: Clock,
+        *,
+        tick_seconds: float = 1.0,
+    ) -> None:
+        super().__init__("deadline-watcher")
+        self.feed = feed
+        self.table = table
+        self.applications = applications
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.marked = 0
+
+    def step(self) -> None:
+        records = self.feed.poll(self.tick_seconds)
+        if records:
+            self.table.apply(records)
+        self.check(self.clock.now())
+
+    def check(self, now: object) -> int:
+        marked = 0
+        for deadline in self.table.due(now):  # type: ignore[arg-type]
+            app = self.applications[deadline.aggregate_type]
+            try:
+                if app.mark_overdue(deadline.aggregate_id, deadline.name, now):  # type: ignore[arg-type]
+                    marked += 1
+                    logger.info("deadline %s of %s passed", deadline.name, deadline.aggregate_id)
+            except ConcurrentConflict:
+                continue  # the case moved on meanwhile; look again at the next tick
+            except CaseNotFound:
+                pass
+            self.table.mark_overdue(deadline.aggregate_id, deadline.name)
+        self.marked += marked
+        return marked
+
+    def recover(self) -> None:
+        self.feed.rewind()
+
+    def teardown(self) -> None:
+        self.feed.close()

@@ -1,0 +1,82 @@
+"""A long-running worker on a thread: runs `step()` until stopped, survives transient failures, and
+stops loudly (and visibly in /readyz) on a fatal one."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+logger = logging.getLogger("xborder.workers")
+
+
+class FatalWorkerError(Exception):
+    """Continuing would corrupt or silently skip data (a gap, a poison message): stop and say so."""
+
+
+class Worker:
+    fatal_errors: tuple[type[BaseException], ...] = (FatalWorkerError,)
+    backoff_seconds = 1.0
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: str | None = None
+        self.failures = 0
+
+    # --- to implement ---
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def recover(self) -> None:
+        """Called after a transient failure, before retrying (e.g. rewind a feed)."""
+
+    def teardown(self) -> None:
+        """Release resources when the loop ends."""
+
+    # --- lifecycle ---
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self.wake()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Interrupt a blocking wait so `stop` is prompt."""
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def status(self) -> dict[str, Any]:
+        return {"name": self.name, "running": self.running, "error": self.error, "failures": self.failures}
+
+    def _run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self.step()
+                    self.failures = 0
+                except self.fatal_errors as error:
+                    self.error = f"{type(error).__name__}: {error}"
+                    logger.critical("worker %s stopped: %s", self.name, self.error)
+                    return
+                except Exception as error:  # noqa: BLE001 — a worker must outlive transient faults
+                    self.failures += 1
+                    logger.warning("worker %s failed (%d in a row): %r", self.name, self.failures, error)
+                    self._stopping.wait(min(self.backoff_seconds * self.failures, 10.0))
+                    try:
+                        self.recover()
+                    except Exception as recover_error:  # noqa: BLE001
+                        logger.warning("worker %s could not recover yet: %r", self.name, recover_error)
+        finally:
+            self.teardown()

@@ -1,0 +1,47 @@
+"""Who does something: the authenticated caller as the domain sees it.
+
+Every recorded event names its actor, so each province's history can say who acted and from where.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    VEHICLE_ADMIN = "vehicle_admin"
+    TRAFFIC_POLICE = "traffic_police"
+    INVESTIGATOR = "investigator"
+    DISPATCHER = "dispatcher"
+    MEDICAL = "medical"
+    INSURER = "insurer"
+    FUND = "fund"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A caller: account id, the province it acts for (6-digit code), its role and organisation."""
+
+    sub: str
+    province: str | None
+    role: Role
+    org: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sub": self.sub, "province": self.province, "role": self.role.value, "org": self.org}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Actor:
+        return cls(
+            sub=str(data["sub"]),
+            province=data.get("province"),
+            role=Role(data["role"]),
+            org=data.get("org"),
+        )
+
+
+DEADLINE_WATCHER = Actor(sub="system:deadline-watcher", province=None, role=Role.SYSTEM)

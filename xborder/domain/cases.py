@@ -1,0 +1,169 @@
+"""What every cross-province case has in common: events that say when, who, where and which clocks.
+
+Each case event carries
+- `at`: the domain time of the command, from the injected clock (the library's own `timestamp` is
+  only the recording time);
+- `actor`: who acted, so every province's history can say so;
+- `provinces`: the provinces the case involves after this event — the relay routes on it, and each
+  province's read model keeps exactly the events that name it;
+- `opens` / `closes`: the deadlines this event starts (name -> due) and stops. Deadlines are computed
+  here, from the zone terms and the working-day calendar, and stored when their clock starts, so a
+  reader never recomputes them with a different calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from xborder.domain.actors import Actor, Role
+from xborder.domain.calendar import WorkingCalendar
+from xborder.domain.errors import CaseNotFound, NotPermitted, TransitionNotAllowed
+from xborder.domain.zones import Term, ZoneBook
+
+
+class CaseEvent(Aggregate.Event):
+    at: datetime
+    actor: dict[str, Any]
+    provinces: list[str]
+    opens: dict[str, datetime]
+    closes: list[str]
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.apply_case_event(self)
+        self.apply_to(aggregate)
+
+    def apply_to(self, aggregate: Any) -> None:
+        """Workflow-specific state change; the common bookkeeping is already done."""
+
+    def overdue_deadlines(self) -> list[str]:
+        return []
+
+
+class DeadlineOverdue(CaseEvent):
+    """Recorded by the deadline watcher when a clock ran out without the awaited event."""
+
+    deadline: str
+
+    def overdue_deadlines(self) -> list[str]:
+        return [self.deadline]
+
+
+@dataclass(slots=True)
+class Deadline:
+    name: str
+    due: datetime
+    overdue: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePolicy:
+    """Turns a term name into a due instant for the provinces of a case."""
+
+    calendar: WorkingCalendar
+    zones: ZoneBook
+
+    def due(self, term: Term, provinces: Iterable[str], start: datetime) -> datetime:
+        return self.calendar.due(start, self.zones.limit(term, provinces))
+
+
+class CaseAggregate(Aggregate):
+    """Base of the four workflows' aggregates: status, roles of provinces, open deadlines."""
+
+    KIND: ClassVar[str]
+    TERMINAL: ClassVar[frozenset[str]] = frozenset()
+    # deadline name -> the event class that marks it overdue
+    OVERDUE_EVENTS: ClassVar[Mapping[str, type[CaseEvent]]] = {}
+
+    def __init__(self) -> None:
+        self.status = ""
+        self.roles: dict[str, str] = {}
+        self.deadlines: dict[str, Deadline] = {}
+        self.parties: set[str] = set()
+
+    # --- common bookkeeping, run for every event (live and on replay) ---
+    def apply_case_event(self, event: CaseEvent) -> None:
+        for name in event.closes:
+            self.deadlines.pop(name, None)
+        for name, due in event.opens.items():
+            self.deadlines[name] = Deadline(name=name, due=due)
+        for name in event.overdue_deadlines():
+            if name in self.deadlines:
+                self.deadlines[name].overdue = True
+
+    # --- helpers for command methods ---
+    @property
+    def provinces(self) -> list[str]:
+        return sorted(self.roles)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+    def meta(
+        self,
+        actor: Actor,
+        at: datetime,
+        *,
+        opens: Mapping[Any, datetime] | None = None,
+        closes: Iterable[Any] = (),
+        provinces: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
+        """The common attributes of an event triggered now by `actor`."""
+        if at.tzinfo is None:
+            raise ValueError("domain times must be timezone-aware")
+        return {
+            "at": at,
+            "actor": actor.as_dict(),
+            "provinces": sorted(provinces if provinces is not None else self.roles),
+            # str(): term names are StrEnums; store their plain values so replay compares equal
+            "opens": {str(name): due for name, due in (opens or {}).items()},
+            "closes": sorted({str(name) for name in closes}),
+        }
+
+    def is_visible_to(self, actor: Actor) -> bool:
+        """A case is visible to the provinces it involves; owners see only their own cases."""
+        if actor.province not in self.roles:
+            return False
+        return actor.role is not Role.OWNER or actor.sub in self.parties
+
+    def authorize(self, actor: Actor, allowed: Mapping[Role, Iterable[str] | None]) -> None:
+        """Raise CaseNotFound if the case is invisible to the actor, NotPermitted if the actor's
+        role, or its province's role in this case, may not do this. `allowed` maps a role to the
+        province roles it must act from (None: any involved province, e.g. the owner)."""
+        if not self.is_visible_to(actor):
+            raise CaseNotFound("No such case.")
+        if actor.role not in allowed:
+            raise NotPermitted(f"role {actor.role.value} may not do this on a {self.KIND} case")
+        sides = allowed[actor.role]
+        if sides is not None:
+            side = self.roles.get(actor.province or "")
+            if side not in set(sides):
+                raise NotPermitted(
+                    f"only the {' or '.join(sorted(sides))} province may do this; your province is the {side}"
+                )
+
+    def require_status(self, action: str, *statuses: str) -> None:
+        if self.status not in statuses:
+            raise TransitionNotAllowed(
+                f"cannot {action} a {self.KIND} case in status '{self.status}' "
+                f"(allowed from: {', '.join(statuses)})"
+            )
+
+    def mark_overdue(self, name: str, at: datetime, actor: Actor) -> bool:
+        """Record that deadline `name` passed. False (nothing recorded) if it is not open, is already
+        marked, or has not passed yet — so the watcher may call this as often as it likes."""
+        deadline = self.deadlines.get(name)
+        if deadline is None or deadline.overdue or at <= deadline.due or self.is_terminal:
+            return False
+        event_class = self.OVERDUE_EVENTS[name]
+        self.trigger_event(event_class, deadline=name, **self.overdue_meta(name, at, actor))
+        return True
+
+    def overdue_meta(self, name: str, at: datetime, actor: Actor) -> dict[str, Any]:
+        """Overdue events keep the deadline open (the awaited event may still come, late)."""
+        return self.meta(actor, at)

@@ -1,0 +1,464 @@
+"""VehicleTransfer — 非营运小客车跨省转籍 (公安部令164号 Art 16, 18, 21, 25–27, 32, 54, 73–76).
+
+The owner applies at the destination (转入地); the origin (转出地, the province of the current plate)
+releases the electronic archive or refuses; the destination verifies it, inspects the vehicle and
+registers it under a plate of its own province. Topics are pinned so that moving this module never
+orphans stored events; change an event's shape only with `class_version` and an upcaster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from xborder.domain.actors import Actor, Role
+from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy
+from xborder.domain.errors import RuleViolation, VehicleBlocked
+from xborder.domain.holds import VehicleHold
+from xborder.domain.id_numbers import IdNumber
+from xborder.domain.phones import Phone
+from xborder.domain.plates import Plate
+from xborder.domain.provinces import Province
+from xborder.domain.vins import Vin
+from xborder.domain.zones import Term
+
+ORIGIN = "origin"
+DESTINATION = "destination"
+
+# The automatic archive request is the destination office's act, not the applicant's.
+_SYSTEM_SUB = "system:xborder"
+
+
+class TransferStatus(StrEnum):
+    ARCHIVE_REQUESTED = "archive_requested"
+    ARCHIVE_RELEASED = "archive_released"
+    ARCHIVE_VERIFIED = "archive_verified"
+    INSPECTED = "inspected"
+    REGISTERED = "registered"
+    REFUSED = "refused"
+    ARCHIVE_REJECTED = "archive_rejected"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+
+
+class RefusalReason(StrEnum):
+    UNRESOLVED_VIOLATIONS = "unresolved_violations"
+    UNRESOLVED_ACCIDENT = "unresolved_accident"
+    SEALED_OR_SEIZED = "sealed_or_seized"
+    STOLEN = "stolen"
+    NEAR_SCRAPPING = "near_scrapping"
+    INVALID_DOCUMENTS = "invalid_documents"
+
+
+# GA 802 vehicle types the API accepts; only the first two may be transferred on application at the
+# destination alone (164号令 Art 16-18 as amended: 小型、微型非营运载客汽车).
+VEHICLE_TYPES = (
+    "small_passenger",
+    "mini_passenger",
+    "medium_passenger",
+    "large_passenger",
+    "heavy_truck",
+    "medium_truck",
+    "light_truck",
+    "mini_truck",
+    "tractor",
+    "trailer",
+    "special_purpose",
+    "motorcycle",
+    "low_speed_truck",
+    "wheeled_machinery",
+)
+ELIGIBLE_VEHICLE_TYPES = frozenset({"small_passenger", "mini_passenger"})
+USES = ("non_commercial", "commercial")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    name: str
+    id_number: IdNumber
+    phone: Phone
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "id_number": self.id_number.value, "phone": self.phone.value}
+
+
+@dataclass(frozen=True, slots=True)
+class Mortgagee:
+    name: str
+    consent_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransferApplication:
+    """A validated application, as the API hands it to the domain."""
+
+    plate: Plate
+    vin: Vin
+    vehicle_type: str
+    use: str
+    owner: Owner
+    destination: Province
+    destination_city: str
+    residence_proof: str
+    mortgaged: bool = False
+    mortgagee: Mortgagee | None = None
+
+
+def blocked_error(holds: Sequence[VehicleHold]) -> VehicleBlocked:
+    names = "; ".join(h.describe() for h in holds)
+    return VehicleBlocked(f"the vehicle is held by an open case: {names}", field="plate")
+
+
+class VehicleTransfer(CaseAggregate):
+    KIND = "transfer"
+    TOPIC = "xborder:VehicleTransfer"
+    TERMINAL = frozenset(
+        {
+            TransferStatus.REGISTERED,
+            TransferStatus.REFUSED,
+            TransferStatus.ARCHIVE_REJECTED,
+            TransferStatus.WITHDRAWN,
+            TransferStatus.LAPSED,
+        }
+    )
+
+    # The library insists every event class of a pinned aggregate has a pinned topic, including the
+    # generic `Created` base it would otherwise define; nothing is ever recorded under this one.
+    class Created(Aggregate.Created):
+        TOPIC = "xborder:VehicleTransfer.Created"
+
+    class TransferApplied(Created, CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.TransferApplied.v1"
+        plate: str
+        vin: str
+        vehicle_type: str
+        use: str
+        owner: dict[str, str]
+        origin: str
+        destination: str
+        destination_city: str
+        residence_proof: str
+        mortgagee: dict[str, str] | None
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.plate = self.plate
+            t.vin = self.vin
+            t.origin = self.origin
+            t.destination = self.destination
+            t.roles = {self.origin: ORIGIN, self.destination: DESTINATION}
+            t.parties = {str(self.actor["sub"])}
+            t.status = TransferStatus.ARCHIVE_REQUESTED
+
+    class ArchiveRequested(CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.ArchiveRequested.v1"
+
+    class ArchiveReleased(CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.ArchiveReleased.v1"
+        archive_ref: str
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.archive_ref = self.archive_ref
+            t.status = TransferStatus.ARCHIVE_RELEASED
+
+    class TransferRefused(CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.TransferRefused.v1"
+        reasons: list[str]
+        detail: str
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.status = TransferStatus.REFUSED
+
+    class ArchiveVerified(CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.ArchiveVerified.v1"
+        reason: str
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.status = TransferStatus.ARCHIVE_VERIFIED
+
+    class ArchiveRejected(CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.ArchiveRejected.v1"
+        reason: str
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.status = TransferStatus.ARCHIVE_REJECTED
+
+    class VehicleInspected(CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.VehicleInspected.v1"
+        passed: bool
+        reasons: list[str]
+        evidence: list[str]
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.inspections += 1
+            if self.passed:
+                t.status = TransferStatus.INSPECTED
+
+    class TransferRegistered(CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.TransferRegistered.v1"
+        new_plate: str
+        old_plate: str
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.new_plate = self.new_plate
+            t.status = TransferStatus.REGISTERED
+
+    class TransferWithdrawn(CaseEvent):
+        TOPIC = "xborder:VehicleTransfer.TransferWithdrawn.v1"
+        reason: str
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.status = TransferStatus.WITHDRAWN
+
+    class ArchiveReleaseOverdue(DeadlineOverdue):
+        TOPIC = "xborder:VehicleTransfer.ArchiveReleaseOverdue.v1"
+
+    class ArchiveVerificationOverdue(DeadlineOverdue):
+        TOPIC = "xborder:VehicleTransfer.ArchiveVerificationOverdue.v1"
+
+    class RegistrationOverdue(DeadlineOverdue):
+        TOPIC = "xborder:VehicleTransfer.RegistrationOverdue.v1"
+
+    class TransferLapsed(DeadlineOverdue):
+        """30 calendar days after the archive release without registration (164号令)."""
+
+        TOPIC = "xborder:VehicleTransfer.TransferLapsed.v1"
+
+        def apply_to(self, t: VehicleTransfer) -> None:
+            t.status = TransferStatus.LAPSED
+
+    OVERDUE_EVENTS: ClassVar[dict[str, type[CaseEvent]]] = {
+        Term.ARCHIVE_RELEASE: ArchiveReleaseOverdue,
+        Term.ARCHIVE_VERIFICATION: ArchiveVerificationOverdue,
+        Term.REGISTRATION: RegistrationOverdue,
+        Term.TRANSFER_LAPSE: TransferLapsed,
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plate = ""
+        self.vin = ""
+        self.origin = ""
+        self.destination = ""
+        self.archive_ref: str | None = None
+        self.new_plate: str | None = None
+        self.inspections = 0
+
+    # ------------------------------------------------------------------ commands
+    @classmethod
+    def apply_for(
+        cls,
+        application: TransferApplication,
+        *,
+        actor: Actor,
+        at: datetime,
+        policy: DeadlinePolicy,
+        holds: Sequence[VehicleHold] = (),
+        case_id: UUID | None = None,
+    ) -> VehicleTransfer:
+        """TransferApplied, then the automatic ArchiveRequested to the origin (2 working days)."""
+        origin = application.plate.province
+        destination = application.destination
+        if actor.role is Role.VEHICLE_ADMIN:
+            if actor.province != destination.code:
+                raise RuleViolation(
+                    "a vehicle administration office can only take applications for its own province",
+                    code="auth.forbidden",
+                    field="destination_province",
+                )
+        elif actor.role is not Role.OWNER:
+            raise RuleViolation(
+                f"role {actor.role.value} may not apply for a transfer", code="auth.forbidden"
+            )
+        if application.vehicle_type not in VEHICLE_TYPES:
+            raise RuleViolation(
+                f"unknown vehicle type '{application.vehicle_type}'",
+                code="vehicle_type.invalid",
+                field="vehicle_type",
+            )
+        if application.use not in USES:
+            raise RuleViolation(f"unknown use '{application.use}'", code="use.invalid", field="use")
+        if application.vehicle_type not in ELIGIBLE_VEHICLE_TYPES or application.use != "non_commercial":
+            raise RuleViolation(
+                "only small or mini non-commercial passenger cars (小型/微型非营运载客汽车) may be "
+                "transferred on application at the destination alone; apply at the origin office",
+                code="transfer.vehicle_not_eligible",
+                field="vehicle_type" if application.vehicle_type not in ELIGIBLE_VEHICLE_TYPES else "use",
+            )
+        if origin.code == destination.code:
+            raise RuleViolation(
+                f"the plate {application.plate} is already of {destination.name}: "
+                "a transfer within one province is not a cross-province transfer",
+                code="transfer.same_province",
+                field="destination_province",
+            )
+        if application.mortgaged and application.mortgagee is None:
+            raise RuleViolation(
+                "a mortgaged vehicle needs the mortgagee (抵押权人) to co-apply",
+                code="transfer.mortgagee_required",
+                field="mortgagee",
+            )
+        if holds:
+            raise blocked_error(holds)
+
+        provinces = [origin.code, destination.code]
+        actor_dict = actor.as_dict()
+        transfer = cls._create(
+            cls.TransferApplied,
+            id=case_id or uuid4(),
+            at=at,
+            actor=actor_dict,
+            provinces=sorted(provinces),
+            opens={},
+            closes=[],
+            plate=application.plate.value,
+            vin=application.vin.value,
+            vehicle_type=application.vehicle_type,
+            use=application.use,
+            owner=application.owner.as_dict(),
+            origin=origin.code,
+            destination=destination.code,
+            destination_city=application.destination_city,
+            residence_proof=application.residence_proof,
+            mortgagee=(
+                {"name": application.mortgagee.name, "consent_ref": application.mortgagee.consent_ref}
+                if application.mortgagee
+                else None
+            ),
+        )
+        requester = Actor(sub=_SYSTEM_SUB, province=destination.code, role=Role.SYSTEM)
+        due = policy.due(Term.ARCHIVE_RELEASE, provinces, at)
+        transfer.trigger_event(
+            cls.ArchiveRequested, **transfer.meta(requester, at, opens={Term.ARCHIVE_RELEASE: due})
+        )
+        return transfer
+
+    def release_archive(
+        self,
+        archive_ref: str,
+        *,
+        actor: Actor,
+        at: datetime,
+        policy: DeadlinePolicy,
+        holds: Sequence[VehicleHold] = (),
+    ) -> None:
+        """The origin releases the electronic archive; holds are checked again at this moment."""
+        self.authorize(actor, {Role.VEHICLE_ADMIN: [ORIGIN]})
+        self.require_status("release the archive of", TransferStatus.ARCHIVE_REQUESTED)
+        _require_text(archive_ref, "archive_ref")
+        if holds:
+            raise blocked_error(holds)
+        provinces = self.provinces
+        opens = {
+            Term.ARCHIVE_VERIFICATION: policy.due(Term.ARCHIVE_VERIFICATION, provinces, at),
+            Term.TRANSFER_LAPSE: policy.due(Term.TRANSFER_LAPSE, provinces, at),
+        }
+        self.trigger_event(
+            self.ArchiveReleased,
+            archive_ref=archive_ref.strip(),
+            **self.meta(actor, at, opens=opens, closes=[Term.ARCHIVE_RELEASE]),
+        )
+
+    def refuse(self, reasons: Sequence[str], detail: str, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.VEHICLE_ADMIN: [ORIGIN]})
+        self.require_status("refuse", TransferStatus.ARCHIVE_REQUESTED)
+        if not reasons:
+            raise RuleViolation("a refusal needs at least one reason", code="refusal.reasons_required")
+        unknown = [r for r in reasons if r not in set(RefusalReason)]
+        if unknown:
+            raise RuleViolation(
+                f"unknown refusal reasons: {', '.join(unknown)}", code="refusal.reason_invalid"
+            )
+        self.trigger_event(
+            self.TransferRefused,
+            reasons=sorted(set(reasons)),
+            detail=detail.strip(),
+            **self.meta(actor, at, closes=[Term.ARCHIVE_RELEASE]),
+        )
+
+    def verify_archive(self, accepted: bool, reason: str, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.VEHICLE_ADMIN: [DESTINATION]})
+        self.require_status("verify the archive of", TransferStatus.ARCHIVE_RELEASED)
+        if accepted:
+            self.trigger_event(
+                self.ArchiveVerified,
+                reason=reason.strip(),
+                **self.meta(actor, at, closes=[Term.ARCHIVE_VERIFICATION]),
+            )
+        else:
+            _require_text(reason, "reason")
+            self.trigger_event(
+                self.ArchiveRejected,
+                reason=reason.strip(),
+                **self.meta(actor, at, closes=[Term.ARCHIVE_VERIFICATION, Term.TRANSFER_LAPSE]),
+            )
+
+    def inspect(
+        self,
+        passed: bool,
+        reasons: Sequence[str],
+        evidence: Sequence[str],
+        *,
+        actor: Actor,
+        at: datetime,
+        policy: DeadlinePolicy,
+    ) -> None:
+        """查验. A failed inspection keeps the case where it was, so the vehicle can be inspected again."""
+        self.authorize(actor, {Role.VEHICLE_ADMIN: [DESTINATION]})
+        self.require_status("inspect the vehicle of", TransferStatus.ARCHIVE_VERIFIED)
+        clean_reasons = [r.strip() for r in reasons if r.strip()]
+        if not passed and not clean_reasons:
+            raise RuleViolation(
+                "a failed inspection needs its reasons", code="inspection.reasons_required", field="reasons"
+            )
+        opens = {Term.REGISTRATION: policy.due(Term.REGISTRATION, self.provinces, at)} if passed else {}
+        self.trigger_event(
+            self.VehicleInspected,
+            passed=passed,
+            reasons=clean_reasons,
+            evidence=[e.strip() for e in evidence if e.strip()],
+            **self.meta(actor, at, opens=opens),
+        )
+
+    def register(self, new_plate: Plate, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.VEHICLE_ADMIN: [DESTINATION]})
+        self.require_status("register", TransferStatus.INSPECTED)
+        if new_plate.province.code != self.destination:
+            raise RuleViolation(
+                f"the new plate {new_plate} is not of the destination province; "
+                "the destination issues a plate of its own province",
+                code="plate.wrong_province",
+                field="new_plate",
+            )
+        self.trigger_event(
+            self.TransferRegistered,
+            new_plate=new_plate.value,
+            old_plate=self.plate,
+            **self.meta(actor, at, closes=[Term.REGISTRATION, Term.TRANSFER_LAPSE]),
+        )
+
+    def withdraw(self, reason: str, *, actor: Actor, at: datetime) -> None:
+        """The owner may withdraw at any time before registration."""
+        self.authorize(actor, {Role.OWNER: None, Role.VEHICLE_ADMIN: [DESTINATION]})
+        open_statuses = [s for s in TransferStatus if s not in self.TERMINAL]
+        self.require_status("withdraw", *open_statuses)
+        self.trigger_event(
+            self.TransferWithdrawn,
+            reason=reason.strip(),
+            **self.meta(actor, at, closes=list(self.deadlines)),
+        )
+
+    def overdue_meta(self, name: str, at: datetime, actor: Actor) -> dict[str, Any]:
+        if name == Term.TRANSFER_LAPSE:
+            return self.meta(actor, at, closes=list(self.deadlines))
+        return self.meta(actor, at)
+
+
+def _require_text(value: str, field: str) -> None:
+    if not value or not value.strip():
+        raise RuleViolation(f"{field} must not be empty", code="field.missing", field=field)

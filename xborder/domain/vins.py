@@ -1,0 +1,69 @@
+"""Vehicle identification numbers (GB 16735 / ISO 3779).
+
+The VIN, not the plate, identifies the car through a transfer (the plate changes); the check digit
+catches most mistyped VINs before they send an archive request for the wrong vehicle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from xborder.domain.errors import InvalidValue
+
+__all__ = ["Vin", "vin_check_digit"]
+
+_LENGTH: Final = 17
+_CHARSET_RE: Final = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+_VALUES: Final = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_WEIGHTS: Final = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_CHECK_INDEX: Final = 8
+_ASCII_UPPER: Final = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def vin_check_digit(vin: str) -> str:
+    """The check character a 17-character VIN of the valid charset should carry at position 9."""
+    remainder = sum(_VALUES[c] * w for c, w in zip(vin, _WEIGHTS, strict=True)) % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
+def _vin_problem(value: str) -> str | None:
+    if len(value) != _LENGTH:
+        return f"VIN must have {_LENGTH} characters, got {len(value)}"
+    if not _CHARSET_RE.fullmatch(value):
+        if any(c in "IOQ" for c in value):
+            return "VIN contains I, O or Q, which are never used"
+        return "VIN may contain only digits and the letters A-Z"
+    expected = vin_check_digit(value)
+    if value[_CHECK_INDEX] != expected:
+        return f"check digit mismatch: position 9 is {value[_CHECK_INDEX]!r}, expected {expected!r}"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Vin:
+    """A valid, normalised VIN; construct with `Vin.parse` to accept user input."""
+
+    value: str
+
+    def __post_init__(self) -> None:
+        problem = _vin_problem(self.value) if isinstance(self.value, str) else "VIN must be text"
+        if problem is not None:
+            raise InvalidValue(problem, code="vin.invalid", field="vin")
+
+    @classmethod
+    def parse(cls, raw: str) -> Vin:
+        if not isinstance(raw, str):
+            raise InvalidValue(f"expected text, got {type(raw).__name__}", code="vin.invalid", field="vin")
+        return cls(raw.strip().translate(_ASCII_UPPER))
+
+    def __str__(self) -> str:
+        return self.value

@@ -1,0 +1,220 @@
+"""The composition root: settings in, a wired object graph out. Nothing connects before `bootstrap()`.
+
+Embedded mode (no KAFKA_BOOTSTRAP_SERVERS): projection consumers and the deadline watcher read the
+Applications' notification logs directly. Kafka mode: relays publish each Application's log to its
+topic, and every province's projection consumer reads the topics in its own consumer group.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from xborder.consumers.deadlines import DeadlineWatcher
+from xborder.consumers.projection import ProjectionConsumer
+from xborder.consumers.relay import Relay, RelayPositions
+from xborder.consumers.worker import Worker
+from xborder.domain.application import CaseApplication
+from xborder.domain.calendar import WorkingCalendar, calendar_from_dict
+from xborder.domain.cases import DeadlinePolicy
+from xborder.domain.holidays_cn import china_calendar
+from xborder.domain.provinces import PROVINCES, province_by_code
+from xborder.domain.transfer.application import VehicleTransfers
+from xborder.domain.zones import ZoneBook, default_zone_book, zone_book_from_dict
+from xborder.infra.clock import Clock, SystemClock
+from xborder.infra.contracts import TOPICS
+from xborder.infra.feeds import Feed, LogSource, NotificationLogFeed, PositionLoader, Wakeup
+from xborder.infra.idempotency import IdempotencyStore
+from xborder.infra.postgres.database import Database, eventsourcing_env
+from xborder.infra.postgres.embedded import start_embedded_postgres
+from xborder.infra.postgres.migrations import migrate_core
+from xborder.infra.settings import Settings
+from xborder.infra.tokens import TokenIssuer, load_or_create_dev_secret
+from xborder.projections.deadlines import DeadlineTable
+from xborder.projections.store import ProvinceReadModels
+
+logger = logging.getLogger("xborder.bootstrap")
+
+WORKER_KINDS = ("relay", "projection", "deadlines")
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    database_url: str
+    db: Database
+    applications: dict[str, CaseApplication[Any]]
+    readmodels: ProvinceReadModels
+    deadlines: DeadlineTable
+    idempotency: IdempotencyStore
+    issuer: TokenIssuer
+    jwt_secret: str
+    provinces: list[str]
+    wakeup: Wakeup
+    workers: list[Worker] = field(default_factory=list)
+
+    @property
+    def transfers(self) -> VehicleTransfers:
+        app = self.applications["VehicleTransfer"]
+        assert isinstance(app, VehicleTransfers)
+        return app
+
+    @property
+    def kafka_enabled(self) -> bool:
+        return self.settings.kafka_enabled
+
+    # ------------------------------------------------------------------ workers
+    def start_workers(
+        self, kinds: Iterable[str] = WORKER_KINDS, provinces: Iterable[str] | None = None
+    ) -> None:
+        for worker in self.build_workers(kinds, provinces):
+            worker.start()
+            self.workers.append(worker)
+
+    def build_workers(self, kinds: Iterable[str], provinces: Iterable[str] | None = None) -> list[Worker]:
+        kinds = set(kinds)
+        built: list[Worker] = []
+        if "relay" in kinds and self.kafka_enabled:
+            built += self._relays()
+        if "projection" in kinds:
+            for code in provinces if provinces is not None else self.provinces:
+                built.append(
+                    ProjectionConsumer(
+                        code,
+                        self.feed(f"xborder.projection.{code}", self._loader(code)),
+                        self.readmodels,
+                        poll_timeout=self.settings.poll_interval_seconds,
+                    )
+                )
+        if "deadlines" in kinds:
+            built.append(
+                DeadlineWatcher(
+                    self.feed("xborder.deadlines", self.deadlines.load_positions),
+                    self.deadlines,
+                    self.applications,
+                    self.clock,
+                    tick_seconds=self.settings.deadline_tick_seconds,
+                )
+            )
+        return built
+
+    def feed(self, group_id: str, load_positions: PositionLoader) -> Feed:
+        if self.kafka_enabled:
+            from xborder.infra.kafka import KafkaFeed
+
+            assert self.settings.kafka_bootstrap_servers
+            return KafkaFeed(
+                self.settings.kafka_bootstrap_servers,
+                group_id=group_id,
+                topics=[TOPICS[t] for t in self.applications],
+                load_positions=load_positions,
+                client_id=f"{self.settings.kafka_client_id}.{group_id}",
+            )
+        return NotificationLogFeed(self.log_sources(), load_positions, wakeup=self.wakeup)
+
+    def log_sources(self) -> list[LogSource]:
+        return [LogSource(aggregate_type, app) for aggregate_type, app in self.applications.items()]
+
+    def _relays(self) -> list[Worker]:
+        from xborder.infra.kafka import ensure_topics, make_producer
+
+        servers = self.settings.kafka_bootstrap_servers
+        assert servers
+        ensure_topics(
+            servers,
+            [TOPICS[t] for t in self.applications],
+            partitions=self.settings.kafka_partitions,
+            replication_factor=self.settings.kafka_replication_factor,
+            client_id=self.settings.kafka_client_id,
+        )
+        positions = RelayPositions(self.db)
+        return [
+            Relay(
+                source,
+                TOPICS[source.aggregate_type],
+                make_producer(servers, client_id=f"{self.settings.kafka_client_id}.relay"),
+                positions,
+                wakeup=self.wakeup,
+                poll_interval=self.settings.poll_interval_seconds,
+            )
+            for source in self.log_sources()
+        ]
+
+    def _loader(self, province: str) -> Callable[[], Mapping[str, int]]:
+        return lambda: self.readmodels.load_positions(province)
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers.clear()
+
+    def close(self) -> None:
+        self.stop_workers()
+        for app in self.applications.values():
+            app.close()
+        self.db.close()
+
+
+def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
+    clock = clock or SystemClock()
+    url = settings.database_url or start_embedded_postgres(settings.data_dir)
+    db = Database(url, pool_size=settings.pg_pool_size)
+    db.open()
+    migrate_core(db)
+
+    provinces = settings.provinces or [p.code for p in PROVINCES]
+    for code in provinces:
+        province_by_code(code)  # fail fast on a misconfigured list
+    readmodels = ProvinceReadModels(db)
+    for code in provinces:
+        readmodels.ensure_schema(code)
+
+    policy = DeadlinePolicy(calendar=_calendar(settings), zones=_zones(settings))
+    wakeup = Wakeup()
+    env = eventsourcing_env(url)
+    applications: dict[str, CaseApplication[Any]] = {
+        VehicleTransfers.aggregate_type: VehicleTransfers(env, policy=policy, on_recorded=wakeup.notify),
+    }
+
+    secret = (
+        settings.jwt_secret.get_secret_value()
+        if settings.jwt_secret
+        else load_or_create_dev_secret(settings.data_dir)
+    )
+    issuer = TokenIssuer(
+        secret=secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.token_ttl_seconds,
+        clock=clock,
+    )
+    return Container(
+        settings=settings,
+        clock=clock,
+        database_url=url,
+        db=db,
+        applications=applications,
+        readmodels=readmodels,
+        deadlines=DeadlineTable(db),
+        idempotency=IdempotencyStore(db),
+        issuer=issuer,
+        jwt_secret=secret,
+        provinces=provinces,
+        wakeup=wakeup,
+    )
+
+
+def _calendar(settings: Settings) -> WorkingCalendar:
+    if settings.holidays_file is None:
+        return china_calendar()
+    return calendar_from_dict(json.loads(settings.holidays_file.read_text(encoding="utf-8")))
+
+
+def _zones(settings: Settings) -> ZoneBook:
+    if settings.zones_file is None:
+        return default_zone_book()
+    return zone_book_from_dict(json.loads(settings.zones_file.read_text(encoding="utf-8")))

@@ -1,0 +1,114 @@
+"""`xborder` — the service's command line: serve, token, and the workers as separate processes."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from xborder.domain.actors import Role
+from xborder.infra.settings import Settings
+
+_ROLES = [r.value for r in Role if r is not Role.SYSTEM]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xborder", description="Cross-province traffic-police cooperation")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="API + relay + projections + deadline watcher in one process")
+    serve.add_argument("--host", default=None, help="listen address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="listen port (default 8000)")
+
+    token = commands.add_parser("token", help="print a signed development JWT")
+    token.add_argument("--sub", required=True, help="account id")
+    token.add_argument("--province", required=True, help="6-digit province code, e.g. 500000")
+    token.add_argument("--role", required=True, choices=_ROLES)
+    token.add_argument("--org", default=None, help="organisation (insurers: the insurer's name)")
+
+    commands.add_parser("relay", help="publish the event store to Kafka")
+    project = commands.add_parser("project", help="build provinces' read models")
+    which = project.add_mutually_exclusive_group(required=True)
+    which.add_argument("--province", action="append", help="province code (repeatable)")
+    which.add_argument("--all", action="store_true", help="every configured province")
+    commands.add_parser("watch-deadlines", help="record ...Overdue events when deadlines pass")
+
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.command == "token":
+        return _token(settings, args)
+    if args.command == "serve":
+        return _serve(settings, args)
+    kinds = {"relay": ["relay"], "project": ["projection"], "watch-deadlines": ["deadlines"]}[args.command]
+    provinces = None if args.command != "project" or args.all else args.province
+    return _run_workers(settings, kinds, provinces)
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    from xborder.infra.clock import SystemClock
+    from xborder.infra.tokens import TokenIssuer, load_or_create_dev_secret
+
+    secret = (
+        settings.jwt_secret.get_secret_value()
+        if settings.jwt_secret
+        else load_or_create_dev_secret(settings.data_dir)
+    )
+    issuer = TokenIssuer(
+        secret=secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.token_ttl_seconds,
+        clock=SystemClock(),
+    )
+    try:
+        jwt = issuer.mint(sub=args.sub, province=args.province, role=args.role, org=args.org)
+    except ValueError as error:
+        print(f"xborder token: {error}", file=sys.stderr)
+        return 2
+    print(f"# {args.role} {args.sub} @ {args.province}, valid {settings.token_ttl_seconds}s", file=sys.stderr)
+    print(jwt)
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from xborder.infra.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(
+        f"xborder: API on http://{host}:{port} (docs at /docs). Get a development token with e.g.\n"
+        "  .venv/bin/xborder token --sub alice --province 500000 --role owner",
+        flush=True,
+    )
+    uvicorn.run("xborder.api.app:create_app", factory=True, host=host, port=port, log_config=None)
+    return 0
+
+
+def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | None) -> int:
+    from xborder.infra.bootstrap import bootstrap
+    from xborder.infra.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    container = bootstrap(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    container.start_workers(kinds, provinces)
+    try:
+        while not stop.wait(1.0):
+            failed = [w for w in container.workers if w.error]
+            if failed:
+                print(f"xborder: worker stopped: {failed[0].name}: {failed[0].error}", file=sys.stderr)
+                return 1
+    finally:
+        container.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

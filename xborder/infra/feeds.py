@@ -1,0 +1,122 @@
+"""Feeds: where a consumer reads envelopes from, with positions it stores itself.
+
+A projection or the deadline watcher reads a `Feed` and never knows whether it is Kafka (`KafkaFeed`,
+in `xborder.infra.kafka`) or the event store's notification logs (`NotificationLogFeed`, here). A
+position is "source -> next position to read": for Kafka the source is `topic:partition` and the
+position an offset; for a notification log the source is the application's name and the position a
+notification id. Consumers store positions in PostgreSQL in the same transaction as their effects, so
+the feed's own notion of progress (Kafka's committed offsets) is never trusted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from xborder.infra.contracts import Envelope, envelope_from_event
+
+PositionLoader = Callable[[], Mapping[str, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecord:
+    envelope: Envelope
+    source: str
+    next_position: int
+
+
+class Feed(Protocol):
+    def poll(self, timeout: float) -> Sequence[FeedRecord]:
+        """Return the next records (possibly none after `timeout` seconds)."""
+
+    def rewind(self) -> None:
+        """Forget unapplied progress: re-read the stored positions and continue from there."""
+
+    def close(self) -> None: ...
+
+
+class Wakeup:
+    """Lets in-process writers wake pollers at once instead of waiting for the next poll interval."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._generation = 0
+
+    def notify(self) -> None:
+        with self._condition:
+            self._generation += 1
+            self._condition.notify_all()
+
+    def generation(self) -> int:
+        with self._condition:
+            return self._generation
+
+    def wait(self, seen: int, timeout: float) -> None:
+        with self._condition:
+            self._condition.wait_for(lambda: self._generation != seen, timeout=timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class LogSource:
+    """One application's notification log, and the aggregate type its events belong to."""
+
+    aggregate_type: str
+    application: Any  # eventsourcing.application.Application
+
+
+class NotificationLogFeed:
+    """Reads the Applications' notification logs directly: the embedded mode's feed and the rebuild path.
+
+    Notification ids are gap-free in commit order (eventsourcing locks the events table on insert), so
+    `select_notifications(start=next)` never skips an event that commits later with a lower id.
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[LogSource],
+        load_positions: PositionLoader,
+        *,
+        wakeup: Wakeup | None = None,
+        batch_size: int = 200,
+    ) -> None:
+        self._sources = list(sources)
+        self._load_positions = load_positions
+        self._wakeup = wakeup or Wakeup()
+        self._batch_size = batch_size
+        self._next: dict[str, int] = {}
+        self.rewind()
+
+    def rewind(self) -> None:
+        stored = self._load_positions()
+        self._next = {s.application.name: stored.get(s.application.name, 1) for s in self._sources}
+
+    def poll(self, timeout: float) -> Sequence[FeedRecord]:
+        seen = self._wakeup.generation()
+        records = self._read_once()
+        if not records:
+            self._wakeup.wait(seen, timeout)
+            records = self._read_once()
+        return records
+
+    def _read_once(self) -> list[FeedRecord]:
+        records: list[FeedRecord] = []
+        for source in self._sources:
+            app = source.application
+            start = self._next[app.name]
+            notifications = app.recorder.select_notifications(start=start, limit=self._batch_size)
+            for notification in notifications:
+                event = app.mapper.to_domain_event(notification)
+                records.append(
+                    FeedRecord(
+                        envelope=envelope_from_event(source.aggregate_type, event),
+                        source=app.name,
+                        next_position=notification.id + 1,
+                    )
+                )
+                self._next[app.name] = notification.id + 1
+        return records
+
+    def close(self) -> None:
+        self._wakeup.notify()

