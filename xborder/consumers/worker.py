@@ -7,6 +7,8 @@ import logging
 import threading
 from typing import Any
 
+from xborder.infra.feeds import UnreadableRecord
+
 logger = logging.getLogger("xborder.workers")
 
 
@@ -15,7 +17,7 @@ class FatalWorkerError(Exception):
 
 
 class Worker:
-    fatal_errors: tuple[type[BaseException], ...] = (FatalWorkerError,)
+    fatal_errors: tuple[type[BaseException], ...] = (FatalWorkerError, UnreadableRecord)
     backoff_seconds = 1.0
 
     def __init__(self, name: str) -> None:

@@ -56,6 +56,7 @@ class Container:
     provinces: list[str]
     wakeup: Wakeup
     workers: list[Worker] = field(default_factory=list)
+    _topics_ready: bool = False
 
     @property
     def transfers(self) -> VehicleTransfers:
@@ -107,6 +108,7 @@ class Container:
             from xborder.infra.kafka import KafkaFeed
 
             assert self.settings.kafka_bootstrap_servers
+            self._ensure_topics()
             return KafkaFeed(
                 self.settings.kafka_bootstrap_servers,
                 group_id=group_id,
@@ -119,18 +121,27 @@ class Container:
     def log_sources(self) -> list[LogSource]:
         return [LogSource(aggregate_type, app) for aggregate_type, app in self.applications.items()]
 
-    def _relays(self) -> list[Worker]:
-        from xborder.infra.kafka import ensure_topics, make_producer
+    def _ensure_topics(self) -> None:
+        if self._topics_ready:
+            return
+        from xborder.infra.kafka import ensure_topics
 
-        servers = self.settings.kafka_bootstrap_servers
-        assert servers
+        assert self.settings.kafka_bootstrap_servers
         ensure_topics(
-            servers,
+            self.settings.kafka_bootstrap_servers,
             [TOPICS[t] for t in self.applications],
             partitions=self.settings.kafka_partitions,
             replication_factor=self.settings.kafka_replication_factor,
             client_id=self.settings.kafka_client_id,
         )
+        self._topics_ready = True
+
+    def _relays(self) -> list[Worker]:
+        from xborder.infra.kafka import make_producer
+
+        servers = self.settings.kafka_bootstrap_servers
+        assert servers
+        self._ensure_topics()
         positions = RelayPositions(self.db)
         return [
             Relay(

@@ -20,6 +20,11 @@ from xborder.infra.contracts import Envelope, envelope_from_event
 PositionLoader = Callable[[], Mapping[str, int]]
 
 
+class UnreadableRecord(Exception):
+    """A record in the feed cannot be read. Skipping it would silently lose an event, so a consumer
+    that meets one stops and says where it is."""
+
+
 @dataclass(frozen=True, slots=True)
 class FeedRecord:
     envelope: Envelope

@@ -24,7 +24,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from pydantic import ValidationError
 
 from xborder.infra.contracts import Envelope
-from xborder.infra.feeds import FeedRecord, PositionLoader
+from xborder.infra.feeds import FeedRecord, PositionLoader, UnreadableRecord
 
 __all__ = [
     "KafkaFeed",
@@ -226,7 +226,7 @@ def _recv_exactly(sock: socket.socket, count: int) -> bytes:
     return bytes(chunks)
 
 
-class PoisonMessage(Exception):
+class PoisonMessage(UnreadableRecord):
     """A record whose value is not a valid envelope. The feed stops on it instead of skipping it."""
 
     def __init__(self, topic: str, partition: int, offset: int, reason: str) -> None:

@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     pg_pool_size: int = Field(default=8, ge=1)
     log_level: str = "INFO"
 
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # HS256 with a short key is guessable offline from any token (RFC 7518 §3.2: >= 256 bits).
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("JWT_SECRET must be at least 32 bytes")
+        return value
+
     @field_validator("provinces", mode="before")
     @classmethod
     def _split_codes(cls, value: object) -> object:

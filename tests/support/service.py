@@ -1,0 +1,61 @@
+"""The whole service wired for a test: real PostgreSQL, optionally a real broker, HTTP in-process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from fastapi.testclient import TestClient
+
+from xborder.api.app import create_app
+from xborder.infra.bootstrap import Container
+from xborder.infra.clock import Clock
+from tests.support.waiting import wait_until
+
+CHUAN, YU, HU, ZHE = "510000", "500000", "310000", "330000"
+
+TRANSFER_BODY: dict[str, Any] = {
+    "plate": "川A12345",
+    "vin": "1M8GDM9AXKP042788",
+    "vehicle_type": "small_passenger",
+    "use": "non_commercial",
+    "owner": {"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678"},
+    "destination_province": YU,
+    "destination_city": "重庆市渝北区",
+    "residence_proof": "RP-2026-0001",
+    "mortgagee": None,
+}
+
+
+@dataclass
+class Service:
+    container: Container
+    client: TestClient
+    clock: Clock
+
+    def auth(self, sub: str, province: str, role: str, org: str | None = None) -> dict[str, str]:
+        token = self.container.issuer.mint(sub=sub, province=province, role=role, org=org)
+        return {"Authorization": f"Bearer {token}"}
+
+    def doc(self, province: str, case_id: str | UUID) -> dict[str, Any] | None:
+        return self.container.readmodels.get(province, UUID(str(case_id)))
+
+    def wait_for_version(
+        self, province: str, case_id: str | UUID, version: int, timeout: float = 30.0
+    ) -> dict[str, Any]:
+        def reached() -> dict[str, Any] | None:
+            doc = self.doc(province, case_id)
+            return doc if doc is not None and doc["version"] >= version else None
+
+        return wait_until(reached, timeout=timeout, what=f"{case_id} v{version} in {province}")
+
+    def event_count(self) -> int:
+        total = 0
+        for app in self.container.applications.values():
+            total += app.recorder.max_notification_id() or 0
+        return total
+
+
+def make_app_client(container: Container) -> TestClient:
+    return TestClient(create_app(container, run_workers=False))
