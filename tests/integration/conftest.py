@@ -12,7 +12,7 @@ import pytest
 from tests.support.postgres import embedded_admin_url, fresh_database
 from tests.support.service import Service, make_app_client
 from tests.support.tansu import TansuBroker
-from xborder.infra.bootstrap import Container, bootstrap
+from xborder.infra.bootstrap import bootstrap
 from xborder.infra.clock import SettableClock
 from xborder.infra.settings import Settings
 
@@ -61,8 +61,6 @@ def test_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
 @pytest.fixture
 def make_service(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[MakeService]:
     """`make_service(mode="embedded"|"kafka", workers=True, **settings)`; everything is closed afterwards."""
-    containers: list[Container] = []
-    clients = []
 
     def make(
         mode: str = "embedded",
@@ -77,15 +75,12 @@ def make_service(database_url: str, tmp_path: Path, request: pytest.FixtureReque
         settings = test_settings(database_url, tmp_path, **overrides)
         clock = clock or SettableClock(DEFAULT_START)
         container = bootstrap(settings, clock=clock)
-        containers.append(container)
+        # Finalizers run last-in first-out: this one runs before the broker (requested above) stops.
+        request.addfinalizer(container.close)
         if workers:
             container.start_workers()
         client = make_app_client(container)
-        clients.append(client)
+        request.addfinalizer(client.close)
         return Service(container=container, client=client, clock=clock)
 
     yield make
-    for client in clients:
-        client.close()
-    for container in containers:
-        container.close()

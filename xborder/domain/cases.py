@@ -160,7 +160,10 @@ class CaseAggregate(Aggregate):
         deadline = self.deadlines.get(name)
         if deadline is None or deadline.overdue or at <= deadline.due or self.is_terminal:
             return False
-        event_class = self.OVERDUE_EVENTS[name]
+        # eventsourcing re-creates the event classes declared in an aggregate's body when the class is
+        # defined, so classes captured in OVERDUE_EVENTS there are stale copies whose pinned topic
+        # resolves to another class (trigger_event refuses them): use the aggregate's own by name.
+        event_class = getattr(type(self), self.OVERDUE_EVENTS[name].__name__)
         self.trigger_event(event_class, deadline=name, **self.overdue_meta(name, at, actor))
         return True
 

@@ -150,6 +150,7 @@ class Container:
                 make_producer(servers, client_id=f"{self.settings.kafka_client_id}.relay"),
                 positions,
                 wakeup=self.wakeup,
+                batch_size=self.settings.relay_batch_size,
                 poll_interval=self.settings.poll_interval_seconds,
             )
             for source in self.log_sources()

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     kafka_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_client_id: str = "xborder"
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
 
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
