@@ -79,6 +79,8 @@ class TransferMachine(RuleBasedStateMachine):
         self.transfer = apply(T0)
         self.events = list(self.transfer.collect_events())
         self.terminal = None
+        # How often each command went through or was refused: to check, when tuning the strategies,
+        # that random runs do get past the first steps (not asserted: it varies by run).
         self.outcomes: dict[str, int] = {}
 
     # ---------------------------------------------------------------- helpers

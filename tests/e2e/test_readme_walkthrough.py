@@ -1,0 +1,88 @@
+"""The README's curl walk-through, run as written against a live `xborder serve` started exactly as
+`make run` starts it: no DATABASE_URL, no Kafka — the embedded default."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.tansu import free_port
+from tests.support.waiting import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+XBORDER = Path(sys.executable).parent / "xborder"
+
+
+def _walkthrough() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        r"<!-- walkthrough:start -->\s*```bash\n(.*?)```\s*<!-- walkthrough:end -->", readme, re.S
+    )
+    assert match, "the README must keep its walk-through between the walkthrough markers"
+    return match.group(1)
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "JWT_SECRET")
+    }
+    env |= {"DATA_DIR": str(tmp_path / "var"), "PROVINCES": "510000,500000,310000"}
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [str(XBORDER), "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(
+            lambda: process.poll() is not None or _ready(url), timeout=120, what="xborder serve to be ready"
+        )
+        assert process.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")
+        yield url, env
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+    # the service must not have logged personal data in clear
+    assert "11010519491231002X" not in (tmp_path / "serve.log").read_text(errors="replace")
+
+
+def test_readme_walkthrough_runs_as_written(live_service: tuple[str, dict[str, str]]) -> None:
+    url, env = live_service
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", _walkthrough()],
+        cwd=ROOT,
+        env={**env, "XB": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("transfer ")
+    assert "archive_release" in lines[1]
+    assert lines[-3:] == ["registered", "渝A88888", "上海: 404"]
+    assert sum('"status":"' in line for line in lines) == 4  # the four commands' answers
