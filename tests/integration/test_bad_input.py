@@ -67,6 +67,17 @@ CREATION_CASES = [
 ]
 
 
+def test_an_office_of_another_province_may_not_take_the_application(make_service: MakeService) -> None:
+    service = make_service("embedded", workers=False)
+    for headers in (
+        service.auth("chuan-admin", CHUAN, "vehicle_admin"),
+        service.auth("cop", YU, "traffic_police"),
+    ):
+        response = service.client.post("/v1/transfers", json=TRANSFER_BODY, headers=headers)
+        assert (response.status_code, response.json()["code"]) == (403, "auth.forbidden")
+    assert service.event_count() == 0
+
+
 @pytest.mark.parametrize(
     ("name", "body", "status", "code", "field"), CREATION_CASES, ids=[c[0] for c in CREATION_CASES]
 )

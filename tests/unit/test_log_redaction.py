@@ -103,3 +103,23 @@ def test_filter_leaves_clean_records_untouched(captured: tuple[logging.Logger, C
     assert record.msg == "transfer %s of %s"
     assert record.args == ("0b6c1f0e-3a3e-4c53-9d0e-2f6a9a1d7c11", "川A12345")
     assert record.getMessage() == "transfer 0b6c1f0e-3a3e-4c53-9d0e-2f6a9a1d7c11 of 川A12345"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["+8613812345678", "008613812345678", "+86 138 1234 5678", "138-1234-5678", "138 1234 5678"],
+)
+def test_mobile_numbers_with_country_code_or_separators_are_masked(written: str) -> None:
+    assert redact(f"call {written} now") == "call 138****5678 now"
+
+
+def test_filter_masks_personal_data_in_exception_text(captured: tuple[logging.Logger, Capture]) -> None:
+    logger, handler = captured
+    try:
+        raise ValueError("no such owner 11010519491231002X")
+    except ValueError:
+        logger.exception("lookup failed")
+    (record,) = handler.records
+    assert record.exc_text is not None
+    assert "11010519491231002X" not in logging.Formatter().format(record)
+    assert "1101**********002X" in record.exc_text

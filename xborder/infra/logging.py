@@ -12,12 +12,13 @@ import re
 from xborder.domain.masking import mask_id_number, mask_phone
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# A mainland mobile number, optionally after +86/0086, optionally split by spaces or hyphens (138-1234-5678).
+_MOBILE = re.compile(r"(?<!\d)(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 
 
 def redact(text: str) -> str:
     text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _MOBILE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _MOBILE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))[-11:]), text)
 
 
 class RedactingFilter(logging.Filter):
@@ -27,6 +28,9 @@ class RedactingFilter(logging.Filter):
         if redacted != message:
             record.msg = redacted
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set: an exception quoting an input is masked too.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return True
 
 

@@ -213,7 +213,7 @@ def test_application_blocked_by_a_hold_names_the_case() -> None:
     ids=["police_destination", "police_origin", "admin_origin", "admin_other", "system", "insurer"],
 )
 def test_application_by_a_wrong_actor_refused(actor: Actor) -> None:
-    with pytest.raises(DomainError) as caught:
+    with pytest.raises(NotPermitted) as caught:
         apply(actor=actor)
     assert caught.value.code == "auth.forbidden"
 

@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from xborder.domain.actors import Actor, Role
 from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy
-from xborder.domain.errors import RuleViolation, VehicleBlocked
+from xborder.domain.errors import NotPermitted, RuleViolation, VehicleBlocked
 from xborder.domain.holds import VehicleHold
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
@@ -266,15 +266,12 @@ class VehicleTransfer(CaseAggregate):
         destination = application.destination
         if actor.role is Role.VEHICLE_ADMIN:
             if actor.province != destination.code:
-                raise RuleViolation(
+                raise NotPermitted(
                     "a vehicle administration office can only take applications for its own province",
-                    code="auth.forbidden",
                     field="destination_province",
                 )
         elif actor.role is not Role.OWNER:
-            raise RuleViolation(
-                f"role {actor.role.value} may not apply for a transfer", code="auth.forbidden"
-            )
+            raise NotPermitted(f"role {actor.role.value} may not apply for a transfer")
         if application.vehicle_type not in VEHICLE_TYPES:
             raise RuleViolation(
                 f"unknown vehicle type '{application.vehicle_type}'",
