@@ -45,7 +45,7 @@ def bench_database(database_url: str | None) -> Iterator[BenchDatabase]:
         else:
             mode = "embedded"
             print(f"bench: starting an embedded PostgreSQL in {embedded_dir} ...", flush=True)
-            server_url = start_embedded_postgres(embedded_dir, database="postgres")
+            server_url = start_embedded_postgres(embedded_dir, database="postgres").url
         admin_url = make_conninfo(server_url, dbname="postgres")
         name = f"xborder_bench_{secrets.token_hex(4)}"
         with psycopg.connect(admin_url, autocommit=True) as conn:

@@ -67,6 +67,8 @@ def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         log.close()
     # the service must not have logged personal data in clear
     assert "11010519491231002X" not in (tmp_path / "serve.log").read_text(errors="replace")
+    # stopping the service stops its embedded PostgreSQL (a clean shutdown removes postmaster.pid)
+    assert not (tmp_path / "var" / "pg" / "postmaster.pid").exists()
 
 
 def test_readme_walkthrough_runs_as_written(live_service: tuple[str, dict[str, str]]) -> None:

@@ -56,6 +56,7 @@ class Container:
     provinces: list[str]
     wakeup: Wakeup
     workers: list[Worker] = field(default_factory=list)
+    closers: list[Callable[[], None]] = field(default_factory=list)
     _topics_ready: bool = False
 
     @property
@@ -169,11 +170,19 @@ class Container:
         for app in self.applications.values():
             app.close()
         self.db.close()
+        while self.closers:
+            self.closers.pop()()
 
 
 def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     clock = clock or SystemClock()
-    url = settings.database_url or start_embedded_postgres(settings.data_dir)
+    closers: list[Callable[[], None]] = []
+    if settings.database_url:
+        url = settings.database_url
+    else:
+        embedded = start_embedded_postgres(settings.data_dir)
+        url = embedded.url
+        closers.append(embedded.stop)
     db = Database(url, pool_size=settings.pg_pool_size)
     db.open()
     migrate_core(db)
@@ -217,6 +226,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         jwt_secret=secret,
         provinces=provinces,
         wakeup=wakeup,
+        closers=closers,
     )
 
 

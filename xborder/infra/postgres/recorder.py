@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -35,9 +35,14 @@ class IdempotentApplicationRecorder(PostgresApplicationRecorder):
     ) -> None:
         record: IdempotencyRecord | None = kwargs.get("idempotency")
         if record is not None:
+            # Inside psycopg's pipeline a unique violation would abort the pipeline and surface as an
+            # OperationalError (which eventsourcing retries). Ask instead, and refuse the whole save as the
+            # conflict it is; a racing retry waits here until the first transaction commits.
             curs.execute(
                 f"INSERT INTO {IDEMPOTENCY_TABLE} (caller, key, fingerprint, status_code, response) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s)",
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (caller, key) DO NOTHING RETURNING key",
                 (record.caller, record.key, record.fingerprint, record.status_code, Jsonb(record.response)),
             )
+            if curs.fetchone() is None:
+                raise IntegrityError(f"idempotency key already used by {record.caller}")
         super()._insert_events(curs, stored_events, **kwargs)
