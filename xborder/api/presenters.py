@@ -19,6 +19,7 @@ Doc = dict[str, Any]
 # kind -> roles that see the parties' personal data in clear (the party itself always does)
 CLEAR_PERSONAL_DATA: Mapping[str, frozenset[Role]] = {
     "transfer": frozenset({Role.VEHICLE_ADMIN}),
+    "objection": frozenset({Role.TRAFFIC_POLICE}),
 }
 
 _INTERNAL_FIELDS = ("parties",)
@@ -46,22 +47,29 @@ def present(doc: Doc, actor: Actor) -> Doc:
         {"name": name, "due": d["due"], "overdue": d["overdue"]}
         for name, d in sorted(doc.get("deadlines", {}).items())
     ]
-    for key in ("origin", "destination"):
-        if key in out:
-            out[f"{key}_province_name"] = province_by_code(out[key]).name
+    for side in set(doc.get("provinces", {}).values()):  # origin, destination, handling, recording...
+        if isinstance(out.get(side), str):
+            out[f"{side}_province_name"] = province_by_code(out[side]).name
     return out
 
 
+def _mask_person(person: object) -> None:
+    if isinstance(person, dict):
+        person["name"] = mask_name(person.get("name", ""))
+        person["id_number"] = mask_id_number(person.get("id_number", ""))
+        person["phone"] = mask_phone(person.get("phone", ""))
+
+
 def _mask_transfer(doc: Doc) -> None:
-    owner = doc.get("owner")
-    if isinstance(owner, dict):
-        owner["name"] = mask_name(owner.get("name", ""))
-        owner["id_number"] = mask_id_number(owner.get("id_number", ""))
-        owner["phone"] = mask_phone(owner.get("phone", ""))
+    _mask_person(doc.get("owner"))
+
+
+def _mask_objection(doc: Doc) -> None:
+    _mask_person(doc.get("party"))
 
 
 def _no_masking(doc: Doc) -> None:
     return None
 
 
-_MASKERS: Mapping[str, Callable[[Doc], None]] = {"transfer": _mask_transfer}
+_MASKERS: Mapping[str, Callable[[Doc], None]] = {"transfer": _mask_transfer, "objection": _mask_objection}

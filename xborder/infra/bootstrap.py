@@ -21,6 +21,7 @@ from xborder.domain.application import CaseApplication
 from xborder.domain.calendar import WorkingCalendar, calendar_from_dict
 from xborder.domain.cases import DeadlinePolicy
 from xborder.domain.holidays_cn import china_calendar
+from xborder.domain.objection.application import ViolationObjections
 from xborder.domain.provinces import PROVINCES, province_by_code
 from xborder.domain.transfer.application import VehicleTransfers
 from xborder.domain.zones import ZoneBook, default_zone_book, zone_book_from_dict
@@ -34,6 +35,7 @@ from xborder.infra.postgres.migrations import migrate_core
 from xborder.infra.settings import Settings
 from xborder.infra.tokens import TokenIssuer, load_or_create_dev_secret
 from xborder.projections.deadlines import DeadlineTable
+from xborder.projections.holds import CatchingUpHolds, HoldsTable
 from xborder.projections.store import ProvinceReadModels
 
 logger = logging.getLogger("xborder.bootstrap")
@@ -63,6 +65,12 @@ class Container:
     def transfers(self) -> VehicleTransfers:
         app = self.applications["VehicleTransfer"]
         assert isinstance(app, VehicleTransfers)
+        return app
+
+    @property
+    def objections(self) -> ViolationObjections:
+        app = self.applications["ViolationObjection"]
+        assert isinstance(app, ViolationObjections)
         return app
 
     @property
@@ -197,9 +205,14 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     policy = DeadlinePolicy(calendar=_calendar(settings), zones=_zones(settings))
     wakeup = Wakeup()
     env = eventsourcing_env(url)
-    applications: dict[str, CaseApplication[Any]] = {
-        VehicleTransfers.aggregate_type: VehicleTransfers(env, policy=policy, on_recorded=wakeup.notify),
-    }
+    applications: dict[str, CaseApplication[Any]] = {}
+    holds = CatchingUpHolds(
+        HoldsTable(db), lambda: [LogSource(name, app) for name, app in applications.items()]
+    )
+    for app_class in (ViolationObjections, VehicleTransfers):
+        applications[app_class.aggregate_type] = app_class(
+            env, policy=policy, holds=holds, on_recorded=wakeup.notify
+        )
 
     secret = (
         settings.jwt_secret.get_secret_value()

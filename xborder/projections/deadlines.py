@@ -9,6 +9,7 @@ from uuid import UUID
 
 from xborder.infra.feeds import FeedRecord
 from xborder.infra.postgres.database import Database
+from xborder.projections.positions import load_consumer_positions, next_positions, store_consumer_positions
 
 CONSUMER = "deadline-watcher"
 
@@ -26,20 +27,13 @@ class DeadlineTable:
         self._db = db
 
     def load_positions(self) -> dict[str, int]:
-        with self._db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT source, next_position FROM xborder_consumer_positions WHERE consumer = %s",
-                (CONSUMER,),
-            ).fetchall()
-        return {r["source"]: int(r["next_position"]) for r in rows}
+        return load_consumer_positions(self._db, CONSUMER)
 
     def apply(self, records: Sequence[FeedRecord]) -> None:
         """Opened deadlines become rows, closed ones disappear, overdue ones stop being watched.
         Re-delivered events are harmless: every change here is idempotent."""
-        positions: dict[str, int] = {}
         with self._db.transaction() as conn:
             for record in records:
-                positions[record.source] = max(record.next_position, positions.get(record.source, 0))
                 env = record.envelope
                 for name in env.deadlines.closed:
                     conn.execute(
@@ -56,13 +50,7 @@ class DeadlineTable:
                 overdue = env.data.get("deadline")
                 if env.type.endswith(("Overdue", "Lapsed")) and isinstance(overdue, str):
                     self._mark(conn, env.aggregate_id, overdue)
-            for source, position in positions.items():
-                conn.execute(
-                    "INSERT INTO xborder_consumer_positions (consumer, source, next_position) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (consumer, source) DO UPDATE SET next_position = "
-                    "GREATEST(xborder_consumer_positions.next_position, EXCLUDED.next_position)",
-                    (CONSUMER, source, position),
-                )
+            store_consumer_positions(conn, CONSUMER, next_positions(records))
 
     def due(self, now: datetime, *, limit: int = 100) -> list[DueDeadline]:
         with self._db.transaction() as conn:

@@ -21,6 +21,10 @@ CORE_DDL = (
     " aggregate_type text NOT NULL, aggregate_id uuid NOT NULL, name text NOT NULL,"
     " due timestamptz NOT NULL, state text NOT NULL, PRIMARY KEY (aggregate_id, name))",
     "CREATE INDEX IF NOT EXISTS xborder_deadlines_open_due ON xborder_deadlines (due) WHERE state = 'open'",
+    "CREATE TABLE IF NOT EXISTS xborder_vehicle_holds ("
+    " case_id uuid PRIMARY KEY, plate text NOT NULL, kind text NOT NULL, province text NOT NULL,"
+    " reason text NOT NULL, active boolean NOT NULL, version integer NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS xborder_vehicle_holds_plate ON xborder_vehicle_holds (plate) WHERE active",
 )
 
 

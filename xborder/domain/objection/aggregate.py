@@ -1,0 +1,415 @@
+"""ViolationObjection — 非现场违法异议与异地撤销 (157号令 Art 5, 19–22, 53, 67; 163号令 Art 16).
+
+A camera-recorded violation belongs to the province that recorded it (发生地), which alone decides.
+The party objects at any province's office (处理地); the objection is forwarded the same day, the
+recording province reviews (5 working days from forwarding), may ask the handling province to collect
+evidence, and upholds or dismisses. Upheld: the record is eliminated (3 working days) and a decided
+penalty is revoked — points reversed, fine refunded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from xborder.domain.actors import Actor, Role
+from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy
+from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
+from xborder.domain.id_numbers import IdNumber
+from xborder.domain.money import Money
+from xborder.domain.phones import Phone
+from xborder.domain.plates import Plate
+from xborder.domain.provinces import Province
+from xborder.domain.zones import Term
+
+HANDLING = "handling"
+RECORDING = "recording"
+
+_SYSTEM_SUB = "system:xborder"
+# 163号令: a single violation carries 1, 3, 6, 9 or 12 points (0: a fine only).
+VALID_POINTS = frozenset({0, 1, 3, 6, 9, 12})
+
+
+class ObjectionStatus(StrEnum):
+    FORWARDED = "forwarded"
+    UNDER_REVIEW = "under_review"
+    EVIDENCE_REQUESTED = "evidence_requested"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"
+    REFUNDED = "refunded"
+
+
+OPEN_STATUSES = frozenset(
+    {ObjectionStatus.FORWARDED, ObjectionStatus.UNDER_REVIEW, ObjectionStatus.EVIDENCE_REQUESTED}
+)
+
+
+class Ground(StrEnum):
+    """157号令 Art 22: why a camera record may be wrong or excused."""
+
+    EMERGENCY_VEHICLE = "emergency_vehicle"
+    STOLEN_OR_CLONED = "stolen_or_cloned"
+    RESCUE = "rescue"
+    HANDLED_ON_SPOT = "handled_on_spot"
+    CONFLICTING_SIGNALS = "conflicting_signals"
+    UNCLEAR_EVIDENCE = "unclear_evidence"
+    PLATE_MISREAD = "plate_misread"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    record_number: str
+    plate: Plate
+    occurred_at: datetime
+    place: str
+    code: str
+    fine: Money
+    points: int
+    penalty_decided: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "record_number": self.record_number,
+            "plate": self.plate.value,
+            "occurred_at": self.occurred_at,
+            "place": self.place,
+            "code": self.code,
+            "fine": self.fine.yuan,
+            "points": self.points,
+            "penalty_decided": self.penalty_decided,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    name: str
+    id_number: IdNumber
+    phone: Phone
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "id_number": self.id_number.value, "phone": self.phone.value}
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionFiling:
+    """A validated objection, as the API hands it to the domain."""
+
+    recording: Province
+    violation: Violation
+    ground: Ground
+    ground_detail: str
+    police_report_number: str | None
+    party: Party
+    evidence: tuple[str, ...] = ()
+
+
+class ViolationObjection(CaseAggregate):
+    KIND = "objection"
+    TOPIC = "xborder:ViolationObjection"
+    TERMINAL = frozenset({ObjectionStatus.DISMISSED, ObjectionStatus.WITHDRAWN})
+
+    # Required by the library for a pinned aggregate; nothing is ever recorded under this topic.
+    class Created(Aggregate.Created):
+        TOPIC = "xborder:ViolationObjection.Created"
+
+    class ObjectionFiled(Created, CaseEvent):
+        TOPIC = "xborder:ViolationObjection.ObjectionFiled.v1"
+        handling: str
+        recording: str
+        violation: dict[str, Any]
+        ground: str
+        ground_detail: str
+        police_report_number: str | None
+        party: dict[str, str]
+        evidence: list[str]
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.handling = self.handling
+            o.recording = self.recording
+            o.plate = str(self.violation["plate"])
+            o.fine = int(self.violation["fine"])
+            o.points = int(self.violation["points"])
+            o.penalty_decided = bool(self.violation["penalty_decided"])
+            o.roles = {self.handling: HANDLING, self.recording: RECORDING}
+            if self.actor["role"] == Role.OWNER:
+                o.parties = {str(self.actor["sub"])}
+            o.status = ObjectionStatus.FORWARDED
+
+    class ObjectionForwarded(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.ObjectionForwarded.v1"
+
+    class ReviewStarted(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.ReviewStarted.v1"
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.status = ObjectionStatus.UNDER_REVIEW
+
+    class EvidenceRequested(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.EvidenceRequested.v1"
+        request: str
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.status = ObjectionStatus.EVIDENCE_REQUESTED
+
+    class EvidenceSupplied(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.EvidenceSupplied.v1"
+        evidence: list[str]
+        note: str
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.status = ObjectionStatus.UNDER_REVIEW
+
+    class ObjectionUpheld(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.ObjectionUpheld.v1"
+        reason: str
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.status = ObjectionStatus.UPHELD
+
+    class PenaltyRevoked(CaseEvent):
+        """撤销: the decided penalty falls with the record; points are reversed, the fine is owed back."""
+
+        TOPIC = "xborder:ViolationObjection.PenaltyRevoked.v1"
+        points_reversed: int
+        fine_to_refund: int
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.penalty_revoked = True
+
+    class RecordEliminated(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.RecordEliminated.v1"
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.record_eliminated = True
+
+    class RefundCompleted(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.RefundCompleted.v1"
+        amount: int
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.refunded = self.amount
+            o.status = ObjectionStatus.REFUNDED
+
+    class ObjectionDismissed(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.ObjectionDismissed.v1"
+        reason: str
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.status = ObjectionStatus.DISMISSED
+
+    class ObjectionWithdrawn(CaseEvent):
+        TOPIC = "xborder:ViolationObjection.ObjectionWithdrawn.v1"
+        reason: str
+
+        def apply_to(self, o: ViolationObjection) -> None:
+            o.status = ObjectionStatus.WITHDRAWN
+
+    class ReviewOverdue(DeadlineOverdue):
+        TOPIC = "xborder:ViolationObjection.ReviewOverdue.v1"
+
+    class EliminationOverdue(DeadlineOverdue):
+        TOPIC = "xborder:ViolationObjection.EliminationOverdue.v1"
+
+    OVERDUE_EVENTS: ClassVar[dict[str, type[CaseEvent]]] = {
+        Term.OBJECTION_REVIEW: ReviewOverdue,
+        Term.RECORD_ELIMINATION: EliminationOverdue,
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handling = ""
+        self.recording = ""
+        self.plate = ""
+        self.fine = 0
+        self.points = 0
+        self.penalty_decided = False
+        self.penalty_revoked = False
+        self.record_eliminated = False
+        self.refunded: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Open until decided or withdrawn: while open, the vehicle is held (no transfer)."""
+        return self.status in OPEN_STATUSES
+
+    # ------------------------------------------------------------------ commands
+    @classmethod
+    def file(
+        cls,
+        filing: ObjectionFiling,
+        *,
+        actor: Actor,
+        at: datetime,
+        policy: DeadlinePolicy,
+        case_id: UUID | None = None,
+    ) -> ViolationObjection:
+        """ObjectionFiled at the caller's province, and ObjectionForwarded to the recording province the
+        same moment (the same day, as 157号令 requires), which starts its 5-working-day review clock."""
+        if actor.role not in (Role.OWNER, Role.TRAFFIC_POLICE):
+            raise NotPermitted(f"role {actor.role.value} may not file a violation objection")
+        handling = actor.province or ""
+        recording = filing.recording.code
+        if handling == recording:
+            raise RuleViolation(
+                f"the violation was recorded in {filing.recording.name}, the province you act for: "
+                "object there directly, this service handles objections across provinces",
+                code="objection.same_province",
+                field="recording_province",
+            )
+        _check_ground(filing)
+        violation = filing.violation
+        if violation.occurred_at.tzinfo is None or violation.occurred_at > at:
+            raise RuleViolation(
+                "the violation cannot have happened after the objection",
+                code="violation.occurred_in_future",
+                field="violation.occurred_at",
+            )
+        if violation.points not in VALID_POINTS:
+            raise RuleViolation(
+                f"a violation carries 0, 1, 3, 6, 9 or 12 points (163号令), not {violation.points}",
+                code="violation.points_invalid",
+                field="violation.points",
+            )
+        _require_text(violation.record_number, "violation.record_number")
+        provinces = [handling, recording]
+        objection = cls._create(
+            cls.ObjectionFiled,
+            id=case_id or uuid4(),
+            at=at,
+            actor=actor.as_dict(),
+            provinces=sorted(provinces),
+            opens={},
+            closes=[],
+            handling=handling,
+            recording=recording,
+            violation=violation.as_dict(),
+            ground=filing.ground.value,
+            ground_detail=filing.ground_detail.strip(),
+            police_report_number=(filing.police_report_number or "").strip() or None,
+            party=filing.party.as_dict(),
+            evidence=list(filing.evidence),
+        )
+        forwarder = Actor(sub=_SYSTEM_SUB, province=handling, role=Role.SYSTEM)
+        due = policy.due(Term.OBJECTION_REVIEW, provinces, at)
+        objection.trigger_event(
+            cls.ObjectionForwarded, **objection.meta(forwarder, at, opens={Term.OBJECTION_REVIEW: due})
+        )
+        return objection
+
+    def start_review(self, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
+        self.require_status("start reviewing", ObjectionStatus.FORWARDED)
+        self.trigger_event(self.ReviewStarted, **self.meta(actor, at))
+
+    def request_evidence(self, request: str, *, actor: Actor, at: datetime) -> None:
+        """The recording province asks the handling province to collect evidence; the review clock runs
+        on (157号令 sets no pause for it)."""
+        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
+        self.require_status("request evidence for", ObjectionStatus.UNDER_REVIEW)
+        _require_text(request, "request")
+        self.trigger_event(self.EvidenceRequested, request=request.strip(), **self.meta(actor, at))
+
+    def supply_evidence(self, evidence: Sequence[str], note: str, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.TRAFFIC_POLICE: [HANDLING]})
+        self.require_status("supply evidence for", ObjectionStatus.EVIDENCE_REQUESTED)
+        refs = [e.strip() for e in evidence if e.strip()]
+        if not refs and not note.strip():
+            raise RuleViolation(
+                "supply evidence references or a note", code="evidence.empty", field="evidence"
+            )
+        self.trigger_event(self.EvidenceSupplied, evidence=refs, note=note.strip(), **self.meta(actor, at))
+
+    def decide(
+        self, upheld: bool, reason: str, *, actor: Actor, at: datetime, policy: DeadlinePolicy
+    ) -> None:
+        """Only the recording province decides. Upheld: the record must be eliminated within 3 working
+        days and a decided penalty is revoked at once (points reversed, fine owed back)."""
+        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
+        self.require_status("decide", ObjectionStatus.UNDER_REVIEW, ObjectionStatus.EVIDENCE_REQUESTED)
+        _require_text(reason, "reason")
+        if not upheld:
+            self.trigger_event(
+                self.ObjectionDismissed,
+                reason=reason.strip(),
+                **self.meta(actor, at, closes=[Term.OBJECTION_REVIEW]),
+            )
+            return
+        elimination_due = policy.due(Term.RECORD_ELIMINATION, self.provinces, at)
+        self.trigger_event(
+            self.ObjectionUpheld,
+            reason=reason.strip(),
+            **self.meta(
+                actor, at, closes=[Term.OBJECTION_REVIEW], opens={Term.RECORD_ELIMINATION: elimination_due}
+            ),
+        )
+        if self.penalty_decided:
+            self.trigger_event(
+                self.PenaltyRevoked,
+                points_reversed=self.points,
+                fine_to_refund=self.fine,
+                **self.meta(actor, at),
+            )
+
+    def eliminate_record(self, *, actor: Actor, at: datetime) -> None:
+        """消除: the recording province removes the camera record from its system."""
+        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
+        self.require_status("eliminate the record of", ObjectionStatus.UPHELD, ObjectionStatus.REFUNDED)
+        if self.record_eliminated:
+            raise TransitionNotAllowed("the record is already eliminated")
+        self.trigger_event(self.RecordEliminated, **self.meta(actor, at, closes=[Term.RECORD_ELIMINATION]))
+
+    def complete_refund(self, amount: Money, *, actor: Actor, at: datetime) -> None:
+        """The fine paid is returned. What was paid is at most the fine plus the late-payment surcharge,
+        and the surcharge never exceeds the fine (行政处罚法 Art 72): so at most twice the fine."""
+        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
+        self.require_status("refund", ObjectionStatus.UPHELD)
+        if not self.penalty_revoked:
+            raise TransitionNotAllowed(
+                "no penalty was decided for this violation: there is nothing to refund"
+            )
+        if amount.yuan <= 0 or amount.yuan > 2 * self.fine:
+            raise RuleViolation(
+                f"a refund must be more than ¥0 and at most twice the fine (¥{2 * self.fine:,})",
+                code="refund.amount_invalid",
+                field="amount",
+            )
+        self.trigger_event(self.RefundCompleted, amount=amount.yuan, **self.meta(actor, at))
+
+    def withdraw(self, reason: str, *, actor: Actor, at: datetime) -> None:
+        """The party withdraws before a decision (in person at the handling office, or online)."""
+        self.authorize(actor, {Role.OWNER: None, Role.TRAFFIC_POLICE: [HANDLING]})
+        self.require_status("withdraw", *OPEN_STATUSES)
+        self.trigger_event(
+            self.ObjectionWithdrawn,
+            reason=reason.strip(),
+            **self.meta(actor, at, closes=list(self.deadlines)),
+        )
+
+
+def _check_ground(filing: ObjectionFiling) -> None:
+    if filing.ground is Ground.STOLEN_OR_CLONED and not (filing.police_report_number or "").strip():
+        raise RuleViolation(
+            "an objection because the vehicle was stolen or its plate cloned (套牌) needs the police "
+            "report number (报案回执号) of that report",
+            code="objection.police_report_required",
+            field="police_report_number",
+        )
+    if filing.ground is Ground.OTHER and not filing.ground_detail.strip():
+        raise RuleViolation(
+            "an objection on 'other' grounds must say what they are",
+            code="objection.ground_detail_required",
+            field="ground_detail",
+        )
+
+
+def _require_text(value: str, field: str) -> None:
+    if not value or not value.strip():
+        raise RuleViolation(f"{field} must not be empty", code="field.missing", field=field)

@@ -1,0 +1,124 @@
+"""Vehicle holds, fed like any projection from the workflows that hold vehicles.
+
+An open violation objection holds its plate (and an open hit-and-run case its suspect plate) in every
+province. The transfer workflow asks `CatchingUpHolds.holds_on(plate)` before it records an application
+or an archive release. The lookup first applies whatever the event store has recorded since the table
+was last fed, so an objection committed before the transfer command started is always seen — the check
+does not depend on a background consumer's lag. Rows carry the version of the event that last changed
+them, so applying an event twice (two lookups racing) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from xborder.domain.holds import VehicleHold
+from xborder.infra.contracts import Envelope
+from xborder.infra.feeds import FeedRecord, LogSource, NotificationLogFeed
+from xborder.infra.postgres.database import Database
+from xborder.projections.positions import load_consumer_positions, next_positions, store_consumer_positions
+
+CONSUMER = "vehicle-holds"
+HOLD_SOURCES = ("ViolationObjection", "HitAndRunCase")
+
+
+@dataclass(frozen=True, slots=True)
+class HoldChange:
+    case_id: UUID
+    version: int
+    active: bool
+    plate: str = ""
+    kind: str = ""
+    province: str = ""
+    reason: str = ""
+
+
+def hold_changes(envelope: Envelope) -> list[HoldChange]:
+    """Which events take or release a hold: the workflows' rules, read from their events."""
+    data: dict[str, Any] = envelope.data
+    if envelope.aggregate_type == "ViolationObjection":
+        if envelope.type == "ObjectionFiled":
+            violation = data["violation"]
+            return [
+                HoldChange(
+                    envelope.aggregate_id,
+                    envelope.version,
+                    active=True,
+                    plate=str(violation["plate"]),
+                    kind="objection",
+                    province=str(data["recording"]),
+                    reason=f"violation {violation['record_number']} is under objection",
+                )
+            ]
+        if envelope.type in ("ObjectionUpheld", "ObjectionDismissed", "ObjectionWithdrawn"):
+            return [HoldChange(envelope.aggregate_id, envelope.version, active=False)]
+    return []
+
+
+class HoldsTable:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def load_positions(self) -> dict[str, int]:
+        return load_consumer_positions(self._db, CONSUMER)
+
+    def apply(self, records: Sequence[FeedRecord]) -> None:
+        with self._db.transaction() as conn:
+            for record in records:
+                for change in hold_changes(record.envelope):
+                    if change.active:
+                        conn.execute(
+                            "INSERT INTO xborder_vehicle_holds"
+                            " (case_id, plate, kind, province, reason, active, version)"
+                            " VALUES (%s, %s, %s, %s, %s, true, %s) ON CONFLICT (case_id) DO UPDATE SET"
+                            " plate = EXCLUDED.plate, kind = EXCLUDED.kind, province = EXCLUDED.province,"
+                            " reason = EXCLUDED.reason, active = true, version = EXCLUDED.version"
+                            " WHERE xborder_vehicle_holds.version < EXCLUDED.version",
+                            (
+                                change.case_id,
+                                change.plate,
+                                change.kind,
+                                change.province,
+                                change.reason,
+                                change.version,
+                            ),
+                        )
+                    else:
+                        conn.execute(
+                            "UPDATE xborder_vehicle_holds SET active = false, version = %s"
+                            " WHERE case_id = %s AND version < %s",
+                            (change.version, change.case_id, change.version),
+                        )
+            store_consumer_positions(conn, CONSUMER, next_positions(records))
+
+    def active_on(self, plate: str) -> list[VehicleHold]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT case_id, plate, kind, province, reason FROM xborder_vehicle_holds"
+                " WHERE plate = %s AND active ORDER BY kind, case_id",
+                (plate,),
+            ).fetchall()
+        return [VehicleHold(r["plate"], r["kind"], r["case_id"], r["province"], r["reason"]) for r in rows]
+
+
+class CatchingUpHolds:
+    """The HoldsLookup the transfer workflow uses: catch up with the event store, then answer."""
+
+    def __init__(self, table: HoldsTable, sources: Callable[[], Sequence[LogSource]]) -> None:
+        self._table = table
+        self._sources = sources
+
+    def holds_on(self, plate: str) -> Sequence[VehicleHold]:
+        self.catch_up()
+        return self._table.active_on(plate)
+
+    def catch_up(self) -> None:
+        sources = [s for s in self._sources() if s.aggregate_type in HOLD_SOURCES]
+        if not sources:
+            return
+        feed = NotificationLogFeed(sources, self._table.load_positions)
+        while records := feed.poll(0):
+            self._table.apply(records)

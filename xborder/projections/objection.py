@@ -1,0 +1,107 @@
+"""ViolationObjection events -> the objection case document each involved province keeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xborder.infra.contracts import Envelope
+from xborder.projections.casedoc import Doc, iso
+
+_STATUS_AFTER = {
+    "ObjectionFiled": "forwarded",
+    "ObjectionForwarded": "forwarded",
+    "ReviewStarted": "under_review",
+    "EvidenceRequested": "evidence_requested",
+    "EvidenceSupplied": "under_review",
+    "ObjectionUpheld": "upheld",
+    "ObjectionDismissed": "dismissed",
+    "ObjectionWithdrawn": "withdrawn",
+    "RefundCompleted": "refunded",
+}
+
+
+def project_objection(doc: Doc, envelope: Envelope) -> None:
+    data = envelope.data
+    kind = envelope.type
+    at = iso(envelope.occurred_at)
+    if kind == "ObjectionFiled":
+        doc["provinces"] = {data["handling"]: "handling", data["recording"]: "recording"}
+        actor = envelope.actor or {}
+        doc["parties"] = [str(actor.get("sub"))] if actor.get("role") == "owner" else []
+        violation = dict(data["violation"])
+        violation["occurred_at"] = iso(violation["occurred_at"])
+        doc.update(
+            handling=data["handling"],
+            recording=data["recording"],
+            violation=violation,
+            plate=violation["plate"],
+            ground=data["ground"],
+            ground_detail=data["ground_detail"],
+            police_report_number=data["police_report_number"],
+            party=data["party"],
+            evidence=list(data["evidence"]),
+            forwarded_at=None,
+            review_started_at=None,
+            evidence_requests=[],
+            decision=None,
+            revocation=None,
+            record_eliminated=False,
+            refund=None,
+            withdrawal=None,
+        )
+    elif kind == "ObjectionForwarded":
+        doc["forwarded_at"] = at
+    elif kind == "ReviewStarted":
+        doc["review_started_at"] = at
+    elif kind == "EvidenceRequested":
+        doc["evidence_requests"].append({"request": data["request"], "requested_at": at, "supplied": None})
+    elif kind == "EvidenceSupplied":
+        doc["evidence_requests"][-1]["supplied"] = {
+            "evidence": data["evidence"],
+            "note": data["note"],
+            "at": at,
+        }
+        doc["evidence"] = doc["evidence"] + list(data["evidence"])
+    elif kind in ("ObjectionUpheld", "ObjectionDismissed"):
+        doc["decision"] = {"upheld": kind == "ObjectionUpheld", "reason": data["reason"], "at": at}
+    elif kind == "PenaltyRevoked":
+        doc["revocation"] = {
+            "points_reversed": data["points_reversed"],
+            "fine_to_refund": data["fine_to_refund"],
+        }
+    elif kind == "RecordEliminated":
+        doc["record_eliminated"] = True
+    elif kind == "RefundCompleted":
+        doc["refund"] = {"amount": data["amount"], "at": at}
+    elif kind == "ObjectionWithdrawn":
+        doc["withdrawal"] = {"reason": data["reason"], "at": at}
+    if kind in _STATUS_AFTER:
+        doc["status"] = _STATUS_AFTER[kind]
+    doc["awaiting"] = _awaiting(doc)
+
+
+def _awaiting(doc: Doc) -> list[dict[str, Any]]:
+    status = doc["status"]
+    recording, handling = doc["recording"], doc["handling"]
+    police = "traffic_police"
+    if status == "forwarded":
+        return [
+            {"province": recording, "role": police, "action": "start_review", "deadline": "objection_review"}
+        ]
+    if status == "under_review":
+        return [{"province": recording, "role": police, "action": "decide", "deadline": "objection_review"}]
+    if status == "evidence_requested":
+        return [{"province": handling, "role": police, "action": "supply_evidence", "deadline": None}]
+    items = []
+    if status in ("upheld", "refunded") and not doc["record_eliminated"]:
+        items.append(
+            {
+                "province": recording,
+                "role": police,
+                "action": "eliminate_record",
+                "deadline": "record_elimination",
+            }
+        )
+    if status == "upheld" and doc["revocation"] is not None:
+        items.append({"province": recording, "role": police, "action": "refund_fine", "deadline": None})
+    return items
