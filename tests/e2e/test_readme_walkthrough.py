@@ -21,13 +21,26 @@ ROOT = Path(__file__).resolve().parents[2]
 XBORDER = Path(sys.executable).parent / "xborder"
 
 
-def _walkthrough() -> str:
+def _walkthrough(name: str = "walkthrough") -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(
-        r"<!-- walkthrough:start -->\s*```bash\n(.*?)```\s*<!-- walkthrough:end -->", readme, re.S
-    )
-    assert match, "the README must keep its walk-through between the walkthrough markers"
+    pattern = rf"<!-- {name}:start -->\s*```bash\n(.*?)```\s*<!-- {name}:end -->"
+    match = re.search(pattern, readme, re.S)
+    assert match, f"the README must keep its walk-through between the {name} markers"
     return match.group(1)
+
+
+def _run(script: str, url: str, env: dict[str, str]) -> list[str]:
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=ROOT,
+        env={**env, "XB": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.splitlines()
 
 
 def _ready(url: str) -> bool:
@@ -46,7 +59,7 @@ def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "JWT_SECRET")
     }
-    env |= {"DATA_DIR": str(tmp_path / "var"), "PROVINCES": "510000,500000,310000"}
+    env |= {"DATA_DIR": str(tmp_path / "var"), "PROVINCES": "510000,500000,310000,330000"}
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
         [str(XBORDER), "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
@@ -71,20 +84,24 @@ def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     assert not (tmp_path / "var" / "pg" / "postmaster.pid").exists()
 
 
-def test_readme_walkthrough_runs_as_written(live_service: tuple[str, dict[str, str]]) -> None:
+def test_readme_walkthroughs_run_as_written(live_service: tuple[str, dict[str, str]]) -> None:
     url, env = live_service
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", _walkthrough()],
-        cwd=ROOT,
-        env={**env, "XB": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.splitlines()
+    lines = _run(_walkthrough(), url, env)
     assert lines[0].startswith("transfer ")
     assert "archive_release" in lines[1]
     assert lines[-3:] == ["registered", "渝A88888", "上海: 404"]
     assert sum('"status":"' in line for line in lines) == 4  # the four commands' answers
+
+    lines = _run(_walkthrough("walkthrough-objection"), url, env)
+    assert lines[0].startswith("objection ")
+    assert lines[1] == "transfer.vehicle_blocked"
+    statuses = [line for line in lines if '"status":"' in line]
+    assert [s.split('"status":"')[1].split('"')[0] for s in statuses] == [
+        "under_review",
+        "evidence_requested",
+        "under_review",
+        "upheld",
+        "refunded",
+        "refunded",
+    ]
+    assert lines[-1] == '{"fine_to_refund": 200, "points_reversed": 6}'
