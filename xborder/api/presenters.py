@@ -1,7 +1,7 @@
 """Case documents as a caller may see them: province names added, personal data masked by role.
 
 The read model keeps personal data in clear because the offices handling a case need it; who else
-may see it is decided here, per workflow, in one table (PIPL Art 28: only the roles that need it).
+may see it is decided here, per workflow, in one place (PIPL Art 28: only the roles that need it).
 """
 
 from __future__ import annotations
@@ -16,12 +16,6 @@ from xborder.domain.provinces import province_by_code
 
 Doc = dict[str, Any]
 
-# kind -> roles that see the parties' personal data in clear (the party itself always does)
-CLEAR_PERSONAL_DATA: Mapping[str, frozenset[Role]] = {
-    "transfer": frozenset({Role.VEHICLE_ADMIN}),
-    "objection": frozenset({Role.TRAFFIC_POLICE}),
-}
-
 _INTERNAL_FIELDS = ("parties",)
 
 
@@ -32,11 +26,7 @@ def is_visible(doc: Doc, actor: Actor) -> bool:
 
 def present(doc: Doc, actor: Actor) -> Doc:
     out = copy.deepcopy(doc)
-    clear = actor.role in CLEAR_PERSONAL_DATA.get(doc["kind"], frozenset()) or actor.sub in doc.get(
-        "parties", []
-    )
-    if not clear:
-        _MASKERS.get(doc["kind"], _no_masking)(out)
+    _MASKERS.get(doc["kind"], _no_masking)(out, actor)
     for name in _INTERNAL_FIELDS:
         out.pop(name, None)
     out["provinces"] = [
@@ -53,23 +43,52 @@ def present(doc: Doc, actor: Actor) -> Doc:
     return out
 
 
+def _is_party(doc: Doc, actor: Actor) -> bool:
+    return actor.sub in doc.get("parties", [])
+
+
 def _mask_person(person: object) -> None:
     if isinstance(person, dict):
-        person["name"] = mask_name(person.get("name", ""))
-        person["id_number"] = mask_id_number(person.get("id_number", ""))
-        person["phone"] = mask_phone(person.get("phone", ""))
+        for key, mask in (("name", mask_name), ("id_number", mask_id_number), ("phone", mask_phone)):
+            if isinstance(person.get(key), str):
+                person[key] = mask(person[key])
 
 
-def _mask_transfer(doc: Doc) -> None:
-    _mask_person(doc.get("owner"))
+def _mask_transfer(doc: Doc, actor: Actor) -> None:
+    """Both provinces' vehicle administration and the owner see the owner's data."""
+    if actor.role is not Role.VEHICLE_ADMIN and not _is_party(doc, actor):
+        _mask_person(doc.get("owner"))
 
 
-def _mask_objection(doc: Doc) -> None:
-    _mask_person(doc.get("party"))
+def _mask_objection(doc: Doc, actor: Actor) -> None:
+    """Both provinces' traffic police (handling and deciding) and the party see the party's data."""
+    if actor.role is not Role.TRAFFIC_POLICE and not _is_party(doc, actor):
+        _mask_person(doc.get("party"))
 
 
-def _no_masking(doc: Doc) -> None:
+def _mask_hit_and_run(doc: Doc, actor: Actor) -> None:
+    """The suspect's identity is for the incident province's and the apprehending province's
+    investigators; a target's clue details are for the incident province and that target."""
+    apprehension = doc.get("apprehension")
+    investigating = actor.role is Role.INVESTIGATOR and actor.province in (
+        doc.get("incident"),
+        apprehension and apprehension.get("target"),
+    )
+    if apprehension and not investigating:
+        _mask_person(apprehension.get("suspect"))
+    if actor.province != doc.get("incident"):
+        for code, target in doc.get("targets", {}).items():
+            if code != actor.province:
+                for clue in target.get("clues", []):
+                    clue["details"] = None
+
+
+def _no_masking(doc: Doc, actor: Actor) -> None:
     return None
 
 
-_MASKERS: Mapping[str, Callable[[Doc], None]] = {"transfer": _mask_transfer, "objection": _mask_objection}
+_MASKERS: Mapping[str, Callable[[Doc, Actor], None]] = {
+    "transfer": _mask_transfer,
+    "objection": _mask_objection,
+    "hit_and_run": _mask_hit_and_run,
+}

@@ -13,8 +13,8 @@ import logging
 from typing import Any
 
 from xborder.consumers.worker import Worker
-from xborder.infra.contracts import envelope_from_event
-from xborder.infra.feeds import LogSource, Wakeup
+from xborder.infra.contracts import envelopes_for
+from xborder.infra.feeds import LogSource, Wakeup, prior_events_of
 from xborder.infra.kafka import publish_headers
 from xborder.infra.postgres.database import Database
 
@@ -78,18 +78,18 @@ class Relay(Worker):
             self.wakeup.wait(seen, self.poll_interval)
             return
         futures = []
+        prior_events = prior_events_of(app)
         for notification in notifications:
-            envelope = envelope_from_event(
-                self.source.aggregate_type, app.mapper.to_domain_event(notification)
-            )
-            futures.append(
-                self.producer.send(
-                    self.topic,
-                    key=str(envelope.aggregate_id).encode(),
-                    value=envelope.to_json_bytes(),
-                    headers=publish_headers(envelope),
+            event = app.mapper.to_domain_event(notification)
+            for envelope in envelopes_for(self.source.aggregate_type, event, prior_events):
+                futures.append(
+                    self.producer.send(
+                        self.topic,
+                        key=str(envelope.aggregate_id).encode(),
+                        value=envelope.to_json_bytes(),
+                        headers=publish_headers(envelope),
+                    )
                 )
-            )
         self.producer.flush(timeout=self.ack_timeout)
         for future in futures:
             future.get(timeout=self.ack_timeout)  # raises if the broker did not acknowledge

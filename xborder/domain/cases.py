@@ -6,6 +6,8 @@ Each case event carries
 - `actor`: who acted, so every province's history can say so;
 - `provinces`: the provinces the case involves after this event — the relay routes on it, and each
   province's read model keeps exactly the events that name it;
+- `joined`: the provinces this event brings into the case (a hit-and-run target added later): feeds
+  replay the case's earlier events to them first, so they see its whole history;
 - `opens` / `closes`: the deadlines this event starts (name -> due) and stops. Deadlines are computed
   here, from the zone terms and the working-day calendar, and stored when their clock starts, so a
   reader never recomputes them with a different calendar.
@@ -30,6 +32,7 @@ class CaseEvent(Aggregate.Event):
     at: datetime
     actor: dict[str, Any]
     provinces: list[str]
+    joined: list[str]
     opens: dict[str, datetime]
     closes: list[str]
 
@@ -76,7 +79,8 @@ class CaseAggregate(Aggregate):
 
     KIND: ClassVar[str]
     TERMINAL: ClassVar[frozenset[str]] = frozenset()
-    # deadline name -> the event class that marks it overdue
+    # deadline name -> the event class that marks it overdue; a key ending in ":" stands for a family
+    # of deadlines named "<key><qualifier>" (one acknowledgement clock per target province)
     OVERDUE_EVENTS: ClassVar[Mapping[str, type[CaseEvent]]] = {}
 
     def __init__(self) -> None:
@@ -116,10 +120,12 @@ class CaseAggregate(Aggregate):
         """The common attributes of an event triggered now by `actor`."""
         if at.tzinfo is None:
             raise ValueError("domain times must be timezone-aware")
+        involved = sorted(set(provinces if provinces is not None else self.roles))
         return {
             "at": at,
             "actor": actor.as_dict(),
-            "provinces": sorted(provinces if provinces is not None else self.roles),
+            "provinces": involved,
+            "joined": [code for code in involved if code not in self.roles],
             # str(): term names are StrEnums; store their plain values so replay compares equal
             "opens": {str(name): due for name, due in (opens or {}).items()},
             "closes": sorted({str(name) for name in closes}),
@@ -163,7 +169,8 @@ class CaseAggregate(Aggregate):
         # eventsourcing re-creates the event classes declared in an aggregate's body when the class is
         # defined, so classes captured in OVERDUE_EVENTS there are stale copies whose pinned topic
         # resolves to another class (trigger_event refuses them): use the aggregate's own by name.
-        event_class = getattr(type(self), self.OVERDUE_EVENTS[name].__name__)
+        declared = self.OVERDUE_EVENTS.get(name) or self.OVERDUE_EVENTS[name.split(":", 1)[0] + ":"]
+        event_class = getattr(type(self), declared.__name__)
         self.trigger_event(event_class, deadline=name, **self.overdue_meta(name, at, actor))
         return True
 

@@ -20,6 +20,7 @@ from xborder.consumers.worker import Worker
 from xborder.domain.application import CaseApplication
 from xborder.domain.calendar import WorkingCalendar, calendar_from_dict
 from xborder.domain.cases import DeadlinePolicy
+from xborder.domain.hit_and_run.application import HitAndRunCases
 from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.objection.application import ViolationObjections
 from xborder.domain.provinces import PROVINCES, province_by_code
@@ -71,6 +72,12 @@ class Container:
     def objections(self) -> ViolationObjections:
         app = self.applications["ViolationObjection"]
         assert isinstance(app, ViolationObjections)
+        return app
+
+    @property
+    def hit_and_runs(self) -> HitAndRunCases:
+        app = self.applications["HitAndRunCase"]
+        assert isinstance(app, HitAndRunCases)
         return app
 
     @property
@@ -209,7 +216,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     holds = CatchingUpHolds(
         HoldsTable(db), lambda: [LogSource(name, app) for name, app in applications.items()]
     )
-    for app_class in (ViolationObjections, VehicleTransfers):
+    for app_class in (ViolationObjections, HitAndRunCases, VehicleTransfers):
         applications[app_class.aggregate_type] = app_class(
             env, policy=policy, holds=holds, on_recorded=wakeup.notify
         )

@@ -7,7 +7,7 @@ fields; a breaking change gets a new `schema` value and a new topic suffix.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID, uuid5
@@ -38,6 +38,7 @@ _ENVELOPE_ATTRIBUTES = frozenset(
         "at",
         "actor",
         "provinces",
+        "joined",
         "opens",
         "closes",
     }
@@ -67,6 +68,9 @@ class Envelope(BaseModel):
     actor: dict[str, Any] | None = None
     deadlines: DeadlineChanges = Field(default_factory=DeadlineChanges)
     data: dict[str, Any] = Field(default_factory=dict)
+    # True on an earlier event replayed to provinces that joined the case later (see `envelopes_for`):
+    # province read models apply it; consumers of deadlines or holds have seen it already and skip it.
+    catch_up: bool = False
 
     def to_json_bytes(self) -> bytes:
         return self.model_dump_json(by_alias=True).encode()
@@ -78,6 +82,25 @@ class Envelope(BaseModel):
 
 def event_id_for(aggregate_id: UUID, version: int) -> UUID:
     return uuid5(EVENT_ID_NAMESPACE, f"{aggregate_id}:{version}")
+
+
+PriorEvents = Callable[[UUID, int], Iterable[Any]]
+
+
+def envelopes_for(aggregate_type: str, event: Any, prior_events: PriorEvents) -> list[Envelope]:
+    """The envelope of `event`, preceded — when the event brings new provinces into the case — by the
+    case's earlier events addressed to those provinces only. A province that joins a case late (a
+    hit-and-run target added when the suspect turns toward it) thus builds the same document, with the
+    same history, as the provinces involved from the start; the others see nothing twice."""
+    envelope = envelope_from_event(aggregate_type, event)
+    joined = sorted(getattr(event, "joined", None) or [])
+    if not joined or envelope.version == 1:
+        return [envelope]
+    replayed = [
+        envelope_from_event(aggregate_type, prior).model_copy(update={"provinces": joined, "catch_up": True})
+        for prior in prior_events(envelope.aggregate_id, envelope.version - 1)
+    ]
+    return [*replayed, envelope]
 
 
 def envelope_from_event(aggregate_type: str, event: Any) -> Envelope:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from xborder.infra.contracts import Envelope, envelope_from_event
+from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for
 
 PositionLoader = Callable[[], Mapping[str, int]]
 
@@ -85,8 +85,10 @@ class NotificationLogFeed:
         *,
         wakeup: Wakeup | None = None,
         batch_size: int = 200,
+        replay_to_joined: bool = True,
     ) -> None:
         self._sources = list(sources)
+        self._replay_to_joined = replay_to_joined
         self._load_positions = load_positions
         self._wakeup = wakeup or Wakeup()
         self._batch_size = batch_size
@@ -113,15 +115,19 @@ class NotificationLogFeed:
             notifications = app.recorder.select_notifications(start=start, limit=self._batch_size)
             for notification in notifications:
                 event = app.mapper.to_domain_event(notification)
-                records.append(
-                    FeedRecord(
-                        envelope=envelope_from_event(source.aggregate_type, event),
-                        source=app.name,
-                        next_position=notification.id + 1,
-                    )
+                envelopes = (
+                    envelopes_for(source.aggregate_type, event, prior_events_of(app))
+                    if self._replay_to_joined
+                    else [envelope_from_event(source.aggregate_type, event)]
                 )
+                records.extend(FeedRecord(env, app.name, notification.id + 1) for env in envelopes)
                 self._next[app.name] = notification.id + 1
         return records
 
     def close(self) -> None:
         self._wakeup.notify()
+
+
+def prior_events_of(app: Any) -> Callable[[Any, int], Any]:
+    """An aggregate's events up to a version, from the Application's event store."""
+    return lambda aggregate_id, lte: app.events.get(aggregate_id, lte=lte)

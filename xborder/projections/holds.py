@@ -55,6 +55,23 @@ def hold_changes(envelope: Envelope) -> list[HoldChange]:
             ]
         if envelope.type in ("ObjectionUpheld", "ObjectionDismissed", "ObjectionWithdrawn"):
             return [HoldChange(envelope.aggregate_id, envelope.version, active=False)]
+    if envelope.aggregate_type == "HitAndRunCase":
+        plate = None
+        if envelope.type == "CaseOpened":
+            plate = data["suspect_vehicle"].get("plate")
+            province = data["incident"]
+        elif envelope.type == "SuspectApprehended":
+            plate = data["plate"]
+            province = data["target"]
+        if plate:
+            reason = "suspect vehicle of an open hit-and-run case (交通肇事逃逸协查)"
+            return [
+                HoldChange(
+                    envelope.aggregate_id, envelope.version, True, plate, "hit_and_run", province, reason
+                )
+            ]
+        if envelope.type in ("CaseClosed", "TransferredToCriminal"):
+            return [HoldChange(envelope.aggregate_id, envelope.version, active=False)]
     return []
 
 

@@ -102,6 +102,9 @@ def _awaiting(doc: Doc) -> list[dict[str, Any]]:
                 "deadline": "record_elimination",
             }
         )
-    if status == "upheld" and doc["revocation"] is not None:
+    # Only a fine is refunded: a revoked warning (警告, fine 0) leaves nothing to refund, and the
+    # aggregate refuses any refund then, so awaiting one would never clear.
+    revocation = doc["revocation"]
+    if status == "upheld" and revocation is not None and revocation["fine_to_refund"] > 0:
         items.append({"province": recording, "role": police, "action": "refund_fine", "deadline": None})
     return items

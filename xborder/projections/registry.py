@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from xborder.projections.casedoc import WorkflowProjector
+from xborder.projections.hit_and_run import project_hit_and_run
 from xborder.projections.objection import project_objection
 from xborder.projections.transfer import project_transfer
 
@@ -20,4 +21,5 @@ class CaseKind:
 CASE_KINDS: Mapping[str, CaseKind] = {
     "VehicleTransfer": CaseKind("VehicleTransfer", "transfer", project_transfer),
     "ViolationObjection": CaseKind("ViolationObjection", "objection", project_objection),
+    "HitAndRunCase": CaseKind("HitAndRunCase", "hit_and_run", project_hit_and_run),
 }

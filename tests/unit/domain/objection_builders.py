@@ -39,9 +39,10 @@ SH = "310000"  # 沪, a province not involved
 
 # Fri 2026-11-20 15:00 CST: a working Friday, so the 5-working-day review clock skips a weekend.
 T0 = datetime(2026, 11, 20, 15, 0, tzinfo=CST)
-OCCURRED = datetime(2026, 11, 2, 8, 30, tzinfo=CST)
+# Before every filing time the tests use (the earliest is 2026-09-21).
+OCCURRED = datetime(2026, 8, 28, 8, 30, tzinfo=CST)
 CASE_ID = UUID("5c0a7e3b-8f3d-4a51-a1f2-6b7c8d9e0a12")
-RECORD = "3301062026110200123"
+RECORD = "3301062026082800123"
 FINE = 200
 POINTS = 3
 
@@ -115,7 +116,7 @@ def request(o: ViolationObjection, at: datetime) -> None:
 
 
 def supply(o: ViolationObjection, at: datetime) -> None:
-    o.supply_evidence(["doc:parking-log-1102"], "停车场记录显示车辆当时在成都", actor=CHUAN_POLICE, at=at)
+    o.supply_evidence(["doc:parking-log-0828"], "停车场记录显示车辆当时在成都", actor=CHUAN_POLICE, at=at)
 
 
 def uphold(o: ViolationObjection, at: datetime) -> None:

@@ -255,7 +255,9 @@ class ViolationObjection(CaseAggregate):
         same moment (the same day, as 157号令 requires), which starts its 5-working-day review clock."""
         if actor.role not in (Role.OWNER, Role.TRAFFIC_POLICE):
             raise NotPermitted(f"role {actor.role.value} may not file a violation objection")
-        handling = actor.province or ""
+        if actor.province is None:
+            raise NotPermitted("an objection is filed at a province's office: the caller has no province")
+        handling = actor.province
         recording = filing.recording.code
         if handling == recording:
             raise RuleViolation(
@@ -286,6 +288,7 @@ class ViolationObjection(CaseAggregate):
             at=at,
             actor=actor.as_dict(),
             provinces=sorted(provinces),
+            joined=[],
             opens={},
             closes=[],
             handling=handling,

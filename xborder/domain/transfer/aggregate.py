@@ -311,6 +311,7 @@ class VehicleTransfer(CaseAggregate):
             at=at,
             actor=actor_dict,
             provinces=sorted(provinces),
+            joined=[],
             opens={},
             closes=[],
             plate=application.plate.value,

@@ -1,0 +1,430 @@
+"""HitAndRunCase — 交通肇事逃逸协查: 一地提请, 多地响应 (146号令 Art 10–11, 43–49, 62, 66; 163号令 Art 8, 10).
+
+The incident province opens the case and sends an assistance request (协查通报) to target provinces;
+each target acknowledges within the agreed hours and reports clues. A target that catches the suspect
+tells the incident province at once; the incident province takes custody, marks the case solved —
+withdrawing the request from exactly the provinces it went to — and determines responsibility within
+10 working days of the capture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from xborder.domain.actors import Actor, Role
+from xborder.domain.calendar import TimeLimit
+from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy
+from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
+from xborder.domain.id_numbers import IdNumber
+from xborder.domain.plates import Plate
+from xborder.domain.provinces import province_by_code
+from xborder.domain.zones import Term
+
+INCIDENT = "incident"
+TARGET = "target"
+ACK_PREFIX = "assistance_ack:"
+
+
+def ack_deadline(province: str) -> str:
+    """Each target has its own acknowledgement clock, named after it."""
+    return f"{ACK_PREFIX}{province}"
+
+
+class HitAndRunStatus(StrEnum):
+    OPEN = "open"
+    ASSISTANCE_REQUESTED = "assistance_requested"
+    SUSPECT_APPREHENDED = "suspect_apprehended"
+    HANDED_OVER = "handed_over"
+    SOLVED = "solved"
+    CLOSED = "closed"
+    TRANSFERRED_TO_CRIMINAL = "transferred_to_criminal"
+
+
+class Outcome(StrEnum):
+    CLOSED = "closed"
+    CRIMINAL = "criminal"
+
+
+# 163号令: a driver who flees after an accident that is not a crime loses 12 points.
+VALID_POINTS = frozenset({0, 1, 3, 6, 9, 12})
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    road: str
+    km: float | None
+    lat: float | None
+    lon: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"road": self.road, "km": self.km, "lat": self.lat, "lon": self.lon}
+
+
+@dataclass(frozen=True, slots=True)
+class SuspectVehicle:
+    plate: Plate | None
+    plate_partial: str | None
+    color: str
+    model: str
+    features: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "plate": self.plate.value if self.plate else None,
+            "plate_partial": self.plate_partial,
+            "color": self.color,
+            "model": self.model,
+            "features": self.features,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """What the incident province knows when it opens the case."""
+
+    occurred_at: datetime
+    place: Place
+    dead: int
+    injured: int
+    suspect_vehicle: SuspectVehicle
+    direction: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suspect:
+    name: str
+    id_number: IdNumber
+
+
+class HitAndRunCase(CaseAggregate):
+    KIND = "hit_and_run"
+    TOPIC = "xborder:HitAndRunCase"
+    TERMINAL = frozenset({HitAndRunStatus.CLOSED, HitAndRunStatus.TRANSFERRED_TO_CRIMINAL})
+
+    # Required by the library for a pinned aggregate; nothing is ever recorded under this topic.
+    class Created(Aggregate.Created):
+        TOPIC = "xborder:HitAndRunCase.Created"
+
+    class CaseOpened(Created, CaseEvent):
+        TOPIC = "xborder:HitAndRunCase.CaseOpened.v1"
+        incident: str
+        occurred_at: datetime
+        place: dict[str, Any]
+        casualties: dict[str, int]
+        suspect_vehicle: dict[str, Any]
+        direction: str
+        rescue_id: str | None
+
+        def apply_to(self, c: HitAndRunCase) -> None:
+            c.incident = self.incident
+            c.roles = {self.incident: INCIDENT}
+            c.suspect_plate = self.suspect_vehicle.get("plate")
+            c.status = HitAndRunStatus.OPEN
+
+    class AssistanceRequested(CaseEvent):
+        """协查通报 to the targets named here (new ones only; earlier targets stay targeted)."""
+
+        TOPIC = "xborder:HitAndRunCase.AssistanceRequested.v1"
+        targets: list[str]
+        ack_within_hours: int
+
+        def apply_to(self, c: HitAndRunCase) -> None:
+            for code in self.targets:
+                c.roles[code] = TARGET
+                c.targets.append(code)
+            c.status = HitAndRunStatus.ASSISTANCE_REQUESTED
+
+    class AssistanceAcknowledged(CaseEvent):
+        TOPIC = "xborder:HitAndRunCase.AssistanceAcknowledged.v1"
+        target: str
+
+        def apply_to(self, c: HitAndRunCase) -> None:
+            c.acknowledged.add(self.target)
+
+    class ClueReported(CaseEvent):
+        TOPIC = "xborder:HitAndRunCase.ClueReported.v1"
+        target: str
+        hit: bool
+        details: str
+
+    class SuspectApprehended(CaseEvent):
+        TOPIC = "xborder:HitAndRunCase.SuspectApprehended.v1"
+        target: str
+        plate: str
+        suspect: dict[str, str]
+        vehicle_seized: bool
+
+        def apply_to(self, c: HitAndRunCase) -> None:
+            c.suspect_plate = self.plate
+            c.apprehended_by = self.target
+            c.status = HitAndRunStatus.SUSPECT_APPREHENDED
+
+    class HandoverCompleted(CaseEvent):
+        TOPIC = "xborder:HitAndRunCase.HandoverCompleted.v1"
+
+        def apply_to(self, c: HitAndRunCase) -> None:
+            c.status = HitAndRunStatus.HANDED_OVER
+
+    class CaseSolved(CaseEvent):
+        """The assistance request is withdrawn from exactly the provinces it went to (按原范围撤销)."""
+
+        TOPIC = "xborder:HitAndRunCase.CaseSolved.v1"
+        withdrawn_from: list[str]
+
+        def apply_to(self, c: HitAndRunCase) -> None:
+            c.withdrawn = True
+            c.status = HitAndRunStatus.SOLVED
+
+    class ResponsibilityDetermined(CaseEvent):
+        TOPIC = "xborder:HitAndRunCase.ResponsibilityDetermined.v1"
+        outcome: str
+        points: int
+
+    class CaseClosed(CaseEvent):
+        TOPIC = "xborder:HitAndRunCase.CaseClosed.v1"
+
+        def apply_to(self, c: HitAndRunCase) -> None:
+            c.status = HitAndRunStatus.CLOSED
+
+    class TransferredToCriminal(CaseEvent):
+        TOPIC = "xborder:HitAndRunCase.TransferredToCriminal.v1"
+
+        def apply_to(self, c: HitAndRunCase) -> None:
+            c.status = HitAndRunStatus.TRANSFERRED_TO_CRIMINAL
+
+    class InterimDeterminationIssued(CaseEvent):
+        """For a victim of an unsolved case, the facts established so far (146号令 Art 66)."""
+
+        TOPIC = "xborder:HitAndRunCase.InterimDeterminationIssued.v1"
+        summary: str
+
+    class AcknowledgementOverdue(DeadlineOverdue):
+        TOPIC = "xborder:HitAndRunCase.AcknowledgementOverdue.v1"
+
+    class DeterminationOverdue(DeadlineOverdue):
+        TOPIC = "xborder:HitAndRunCase.DeterminationOverdue.v1"
+
+    OVERDUE_EVENTS: ClassVar[dict[str, type[CaseEvent]]] = {
+        ACK_PREFIX: AcknowledgementOverdue,
+        Term.DETERMINATION: DeterminationOverdue,
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.incident = ""
+        self.targets: list[str] = []
+        self.acknowledged: set[str] = set()
+        self.suspect_plate: str | None = None
+        self.apprehended_by: str | None = None
+        self.withdrawn = False
+
+    @property
+    def is_open(self) -> bool:
+        """Open until closed or handed to criminal proceedings: until then a known suspect plate is held."""
+        return self.status not in self.TERMINAL
+
+    # ------------------------------------------------------------------ commands
+    @classmethod
+    def open(
+        cls,
+        incident: Incident,
+        *,
+        actor: Actor,
+        at: datetime,
+        rescue_id: str | None = None,
+        case_id: UUID | None = None,
+    ) -> HitAndRunCase:
+        if actor.role is not Role.INVESTIGATOR and actor.role is not Role.SYSTEM:
+            raise NotPermitted(f"role {actor.role.value} may not open a hit-and-run case")
+        if incident.occurred_at.tzinfo is None or incident.occurred_at > at:
+            raise RuleViolation(
+                "the accident cannot have happened after the case is opened",
+                code="incident.occurred_in_future",
+                field="occurred_at",
+            )
+        if incident.dead < 0 or incident.injured < 0:
+            raise RuleViolation(
+                "casualty counts cannot be negative", code="casualties.invalid", field="casualties"
+            )
+        vehicle = incident.suspect_vehicle
+        if vehicle.plate is None and not vehicle.plate_partial and not (vehicle.model or vehicle.color):
+            raise RuleViolation(
+                "describe the suspect vehicle: a plate, part of it, or at least its model or colour",
+                code="suspect_vehicle.undescribed",
+                field="suspect_vehicle",
+            )
+        province = actor.province or ""
+        return cls._create(
+            cls.CaseOpened,
+            id=case_id or uuid4(),
+            at=at,
+            actor=actor.as_dict(),
+            provinces=[province],
+            joined=[],
+            opens={},
+            closes=[],
+            incident=province,
+            occurred_at=incident.occurred_at,
+            place=incident.place.as_dict(),
+            casualties={"dead": incident.dead, "injured": incident.injured},
+            suspect_vehicle=vehicle.as_dict(),
+            direction=incident.direction.strip(),
+            rescue_id=rescue_id,
+        )
+
+    def request_assistance(
+        self,
+        targets: Sequence[str],
+        ack_within_hours: int | None,
+        *,
+        actor: Actor,
+        at: datetime,
+        policy: DeadlinePolicy,
+    ) -> None:
+        """Send the 协查通报 to (more) target provinces. From this event on they see the case; each has
+        its own acknowledgement clock. A request may tighten the zone's window, never loosen it."""
+        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
+        self.require_status(
+            "request assistance for",
+            HitAndRunStatus.OPEN,
+            HitAndRunStatus.ASSISTANCE_REQUESTED,
+            HitAndRunStatus.SUSPECT_APPREHENDED,
+        )
+        new = _new_targets(targets, incident=self.incident, already=self.targets)
+        provinces = [self.incident, *new]
+        limit = policy.zones.limit(Term.ASSISTANCE_ACK, provinces)
+        hours = limit.amount if ack_within_hours is None else ack_within_hours
+        if not 1 <= hours <= limit.amount:
+            raise RuleViolation(
+                f"the acknowledgement window must be between 1 and {limit.amount} hours "
+                "(the cooperation terms for these provinces)",
+                code="assistance.ack_window_invalid",
+                field="ack_within_hours",
+            )
+        opens = {ack_deadline(code): policy.calendar.due(at, TimeLimit(hours, "hours")) for code in new}
+        self.trigger_event(
+            self.AssistanceRequested,
+            targets=new,
+            ack_within_hours=hours,
+            **self.meta(actor, at, opens=opens, provinces=[*self.roles, *new]),
+        )
+
+    def acknowledge(self, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.INVESTIGATOR: [TARGET]})
+        target = actor.province or ""
+        if self.withdrawn:
+            raise TransitionNotAllowed("the assistance request was withdrawn when the case was solved")
+        if target in self.acknowledged:
+            raise TransitionNotAllowed("your province has already acknowledged this request")
+        self.trigger_event(
+            self.AssistanceAcknowledged, target=target, **self.meta(actor, at, closes=[ack_deadline(target)])
+        )
+
+    def report_clue(self, hit: bool, details: str, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.INVESTIGATOR: [TARGET]})
+        target = actor.province or ""
+        if self.withdrawn:
+            raise TransitionNotAllowed("the assistance request was withdrawn when the case was solved")
+        if target not in self.acknowledged:
+            raise TransitionNotAllowed("acknowledge the assistance request before reporting clues")
+        if hit and not details.strip():
+            raise RuleViolation("a hit needs its details", code="clue.details_required", field="details")
+        self.trigger_event(
+            self.ClueReported, target=target, hit=hit, details=details.strip(), **self.meta(actor, at)
+        )
+
+    def apprehend(
+        self,
+        plate: Plate,
+        suspect: Suspect,
+        vehicle_seized: bool,
+        *,
+        actor: Actor,
+        at: datetime,
+        policy: DeadlinePolicy,
+    ) -> None:
+        """A target caught the suspect (扣留车辆, 传唤): the incident province is told at once, and the
+        10-working-day clock for determining responsibility starts at the capture."""
+        self.authorize(actor, {Role.INVESTIGATOR: [TARGET]})
+        self.require_status("record an apprehension in", HitAndRunStatus.ASSISTANCE_REQUESTED)
+        _require_text(suspect.name, "suspect.name")
+        due = policy.due(Term.DETERMINATION, self.provinces, at)
+        self.trigger_event(
+            self.SuspectApprehended,
+            target=actor.province or "",
+            plate=plate.value,
+            suspect={"name": suspect.name.strip(), "id_number": suspect.id_number.value},
+            vehicle_seized=vehicle_seized,
+            **self.meta(actor, at, opens={Term.DETERMINATION: due}),
+        )
+
+    def take_handover(self, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
+        self.require_status("take custody in", HitAndRunStatus.SUSPECT_APPREHENDED)
+        self.trigger_event(self.HandoverCompleted, **self.meta(actor, at))
+
+    def solve(self, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
+        self.require_status("mark solved", HitAndRunStatus.HANDED_OVER)
+        acks = [name for name in self.deadlines if name.startswith(ACK_PREFIX)]
+        self.trigger_event(
+            self.CaseSolved, withdrawn_from=list(self.targets), **self.meta(actor, at, closes=acks)
+        )
+
+    def determine(self, outcome: Outcome, points: int, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
+        self.require_status("determine responsibility in", HitAndRunStatus.SOLVED)
+        if points not in VALID_POINTS:
+            raise RuleViolation(
+                f"points are 0, 1, 3, 6, 9 or 12 (163号令), not {points}",
+                code="determination.points_invalid",
+                field="points",
+            )
+        self.trigger_event(
+            self.ResponsibilityDetermined,
+            outcome=outcome.value,
+            points=points,
+            **self.meta(actor, at, closes=[Term.DETERMINATION]),
+        )
+        final = self.CaseClosed if outcome is Outcome.CLOSED else self.TransferredToCriminal
+        self.trigger_event(final, **self.meta(actor, at, closes=list(self.deadlines)))
+
+    def issue_interim_determination(self, summary: str, *, actor: Actor, at: datetime) -> None:
+        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
+        self.require_status(
+            "issue an interim determination for", HitAndRunStatus.OPEN, HitAndRunStatus.ASSISTANCE_REQUESTED
+        )
+        _require_text(summary, "summary")
+        self.trigger_event(self.InterimDeterminationIssued, summary=summary.strip(), **self.meta(actor, at))
+
+
+def _new_targets(targets: Iterable[str], *, incident: str, already: Sequence[str]) -> list[str]:
+    codes = [province_by_code(code).code for code in targets]
+    if not codes:
+        raise RuleViolation(
+            "name at least one target province", code="assistance.targets_required", field="targets"
+        )
+    if incident in codes:
+        raise RuleViolation(
+            "the incident province does not send itself a request",
+            code="assistance.target_invalid",
+            field="targets",
+        )
+    repeated = sorted({c for c in codes if c in already})
+    if repeated:
+        raise RuleViolation(
+            f"already targeted: {', '.join(repeated)}", code="assistance.target_repeated", field="targets"
+        )
+    return sorted(set(codes))
+
+
+def _require_text(value: str, field: str) -> None:
+    if not value or not value.strip():
+        raise RuleViolation(f"{field} must not be empty", code="field.missing", field=field)
