@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from xborder.api import hit_and_runs, objections, operations, transfers
+from xborder.api import hit_and_runs, objections, operations, rescues, transfers
 from xborder.api.auth import TokenVerifier
 from xborder.api.problems import install_problem_handlers
 from xborder.infra.bootstrap import Container, bootstrap
@@ -52,4 +52,5 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
     app.include_router(transfers.router)
     app.include_router(objections.router)
     app.include_router(hit_and_runs.router)
+    app.include_router(rescues.router)
     return app

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 
 from xborder.api.auth import ActorDep
+from xborder.api.presenters import is_visible
 
 router = APIRouter()
 
@@ -60,14 +61,28 @@ class _WorkerCollector:
         yield failures
 
 
+@router.get("/v1/stats", tags=["across workflows"])
+def stats(request: Request, actor: ActorDep) -> dict[str, Any]:
+    """For the caller's province: per workflow, counts by status, overdue cases, median time to each
+    step; for rescues the median police and medical response times."""
+    return {
+        "province": actor.province,
+        "workflows": request.app.state.container.readmodels.stats(actor.province or ""),
+    }
+
+
 @router.get("/v1/inbox", tags=["across workflows"])
 def inbox(request: Request, actor: ActorDep) -> dict[str, Any]:
     """What awaits the caller's province and role: the case, the action, its due time and overdue flag."""
     container = request.app.state.container
     items = []
     for doc in container.readmodels.awaiting(actor.province or "", actor.role.value):
+        if not is_visible(doc, actor):
+            continue
         for entry in doc.get("awaiting", []):
             if entry["province"] != actor.province or entry["role"] != actor.role.value:
+                continue
+            if entry.get("org") not in (None, actor.org):
                 continue
             deadline = doc.get("deadlines", {}).get(entry.get("deadline") or "")
             items.append(

@@ -20,8 +20,13 @@ _INTERNAL_FIELDS = ("parties",)
 
 
 def is_visible(doc: Doc, actor: Actor) -> bool:
-    """Owners see only their own cases; the read model already holds only the province's cases."""
-    return actor.role is not Role.OWNER or actor.sub in doc.get("parties", [])
+    """The read model already holds only the province's cases. Within it, owners see only their own
+    cases and insurers only the rescues they were notified of (the aggregates decide the same)."""
+    if actor.role is Role.OWNER:
+        return actor.sub in doc.get("parties", [])
+    if actor.role is Role.INSURER:
+        return actor.org is not None and actor.org in doc.get("insurers", {})
+    return True
 
 
 def present(doc: Doc, actor: Actor) -> Doc:
@@ -83,6 +88,16 @@ def _mask_hit_and_run(doc: Doc, actor: Actor) -> None:
                     clue["details"] = None
 
 
+def _mask_rescue(doc: Doc, actor: Actor) -> None:
+    """Medical notes are for the hospital and the dispatch centre; insurers never see them, nor other
+    insurers' notices, only what they advance."""
+    if actor.role not in (Role.MEDICAL, Role.DISPATCHER):
+        for casualty in doc.get("casualties", []):
+            casualty["medical_notes"] = None
+    if actor.role is Role.INSURER:
+        doc["insurers"] = {k: v for k, v in doc.get("insurers", {}).items() if k == actor.org}
+
+
 def _no_masking(doc: Doc, actor: Actor) -> None:
     return None
 
@@ -91,4 +106,5 @@ _MASKERS: Mapping[str, Callable[[Doc, Actor], None]] = {
     "transfer": _mask_transfer,
     "objection": _mask_objection,
     "hit_and_run": _mask_hit_and_run,
+    "rescue": _mask_rescue,
 }

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from xborder.api.presenters import is_visible, present
-from xborder.domain.actors import Actor
+from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import CaseNotFound
 
 _POLL_SECONDS = 0.05
@@ -53,6 +53,7 @@ def list_cases(
         status=status,
         page=page,
         page_size=page_size,
-        party=actor.sub if actor.role.value == "owner" else None,
+        party=actor.sub if actor.role is Role.OWNER else None,
+        insurer=(actor.org or "") if actor.role is Role.INSURER else None,
     )
     return {"items": [present(doc, actor) for doc in result.items], "next_page": result.next_page}

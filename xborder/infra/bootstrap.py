@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from xborder.consumers import rescue_process
 from xborder.consumers.deadlines import DeadlineWatcher
 from xborder.consumers.projection import ProjectionConsumer
 from xborder.consumers.relay import Relay, RelayPositions
+from xborder.consumers.rescue_process import RescueHitAndRunProcess
 from xborder.consumers.worker import Worker
 from xborder.domain.application import CaseApplication
 from xborder.domain.calendar import WorkingCalendar, calendar_from_dict
@@ -24,6 +26,7 @@ from xborder.domain.hit_and_run.application import HitAndRunCases
 from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.objection.application import ViolationObjections
 from xborder.domain.provinces import PROVINCES, province_by_code
+from xborder.domain.rescue.application import JointRescues
 from xborder.domain.transfer.application import VehicleTransfers
 from xborder.domain.zones import ZoneBook, default_zone_book, zone_book_from_dict
 from xborder.infra.clock import Clock, SystemClock
@@ -37,11 +40,12 @@ from xborder.infra.settings import Settings
 from xborder.infra.tokens import TokenIssuer, load_or_create_dev_secret
 from xborder.projections.deadlines import DeadlineTable
 from xborder.projections.holds import CatchingUpHolds, HoldsTable
+from xborder.projections.positions import load_consumer_positions
 from xborder.projections.store import ProvinceReadModels
 
 logger = logging.getLogger("xborder.bootstrap")
 
-WORKER_KINDS = ("relay", "projection", "deadlines")
+WORKER_KINDS = ("relay", "projection", "deadlines", "processes")
 
 
 @dataclass
@@ -81,6 +85,12 @@ class Container:
         return app
 
     @property
+    def rescues(self) -> JointRescues:
+        app = self.applications["JointRescue"]
+        assert isinstance(app, JointRescues)
+        return app
+
+    @property
     def kafka_enabled(self) -> bool:
         return self.settings.kafka_enabled
 
@@ -117,9 +127,20 @@ class Container:
                     tick_seconds=self.settings.deadline_tick_seconds,
                 )
             )
+        if "processes" in kinds:
+            feed = self.feed(
+                "xborder.process.rescue-hit-and-run",
+                lambda: load_consumer_positions(self.db, rescue_process.CONSUMER),
+                aggregate_types=["JointRescue"],
+            )
+            poll = self.settings.poll_interval_seconds
+            built.append(RescueHitAndRunProcess(feed, self.db, self.hit_and_runs, poll_timeout=poll))
         return built
 
-    def feed(self, group_id: str, load_positions: PositionLoader) -> Feed:
+    def feed(
+        self, group_id: str, load_positions: PositionLoader, *, aggregate_types: Iterable[str] | None = None
+    ) -> Feed:
+        types = list(aggregate_types) if aggregate_types is not None else list(self.applications)
         if self.kafka_enabled:
             from xborder.infra.kafka import KafkaFeed
 
@@ -128,11 +149,12 @@ class Container:
             return KafkaFeed(
                 self.settings.kafka_bootstrap_servers,
                 group_id=group_id,
-                topics=[TOPICS[t] for t in self.applications],
+                topics=[TOPICS[t] for t in types],
                 load_positions=load_positions,
                 client_id=f"{self.settings.kafka_client_id}.{group_id}",
             )
-        return NotificationLogFeed(self.log_sources(), load_positions, wakeup=self.wakeup)
+        sources = [s for s in self.log_sources() if s.aggregate_type in types]
+        return NotificationLogFeed(sources, load_positions, wakeup=self.wakeup)
 
     def log_sources(self) -> list[LogSource]:
         return [LogSource(aggregate_type, app) for aggregate_type, app in self.applications.items()]
@@ -216,7 +238,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     holds = CatchingUpHolds(
         HoldsTable(db), lambda: [LogSource(name, app) for name, app in applications.items()]
     )
-    for app_class in (ViolationObjections, HitAndRunCases, VehicleTransfers):
+    for app_class in (ViolationObjections, HitAndRunCases, JointRescues, VehicleTransfers):
         applications[app_class.aggregate_type] = app_class(
             env, policy=policy, holds=holds, on_recorded=wakeup.notify
         )

@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     which.add_argument("--province", action="append", help="province code (repeatable)")
     which.add_argument("--all", action="store_true", help="every configured province")
     commands.add_parser("watch-deadlines", help="record ...Overdue events when deadlines pass")
+    commands.add_parser("processes", help="process managers (a fled-driver rescue opens a hit-and-run case)")
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -41,7 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _token(settings, args)
     if args.command == "serve":
         return _serve(settings, args)
-    kinds = {"relay": ["relay"], "project": ["projection"], "watch-deadlines": ["deadlines"]}[args.command]
+    kinds = {
+        "relay": ["relay"],
+        "project": ["projection"],
+        "watch-deadlines": ["deadlines"],
+        "processes": ["processes"],
+    }[args.command]
     provinces = None if args.command != "project" or args.all else args.province
     return _run_workers(settings, kinds, provinces)
 

@@ -9,7 +9,6 @@ from xborder.projections.casedoc import Doc, iso
 
 _STATUS_AFTER = {
     "CaseOpened": "open",
-    "AssistanceRequested": "assistance_requested",
     "SuspectApprehended": "suspect_apprehended",
     "HandoverCompleted": "handed_over",
     "CaseSolved": "solved",
@@ -41,6 +40,8 @@ def project_hit_and_run(doc: Doc, envelope: Envelope) -> None:
             interim_determinations=[],
         )
     elif kind == "AssistanceRequested":
+        if doc["status"] == "open":  # a target added after the capture does not undo it
+            doc["status"] = "assistance_requested"
         for code in data["targets"]:
             doc["provinces"][code] = "target"
             doc["targets"][code] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -139,8 +139,10 @@ class ProvinceReadModels:
         page: int,
         page_size: int,
         party: str | None = None,
+        insurer: str | None = None,
     ) -> CasePage:
-        """Newest first. `party`: only cases where that account is a party (owners see their own)."""
+        """Newest first. `party`: only cases where that account is a party (owners see their own);
+        `insurer`: only rescues that insurer was notified of."""
         conditions = [sql.SQL("kind = %s")]
         params: list[Any] = [kind]
         if status:
@@ -149,6 +151,9 @@ class ProvinceReadModels:
         if party is not None:
             conditions.append(sql.SQL("doc -> 'parties' @> %s"))
             params.append(Jsonb([party]))
+        if insurer is not None:
+            conditions.append(sql.SQL("doc -> 'insurers' ? %s"))
+            params.append(insurer)
         query = sql.SQL(
             "SELECT doc FROM {}.cases WHERE {} ORDER BY created_at DESC, id LIMIT %s OFFSET %s"
         ).format(sql.Identifier(schema_name(province)), sql.SQL(" AND ").join(conditions))
@@ -166,16 +171,49 @@ class ProvinceReadModels:
             rows = conn.execute(query, (Jsonb([{"province": province, "role": role}]), limit)).fetchall()
         return [dict(r["doc"]) for r in rows]
 
-    def counts(self, province: str) -> Mapping[str, Any]:
-        query = sql.SQL("SELECT kind, status, count(*) AS n FROM {}.cases GROUP BY kind, status").format(
-            sql.Identifier(schema_name(province))
-        )
+    def stats(self, province: str) -> dict[str, Any]:
+        """Per workflow: counts by status, cases with an overdue deadline, and the median seconds from
+        a case's opening to each kind of step; for rescues also the median response times."""
+        schema = sql.Identifier(schema_name(province))
+        result: dict[str, Any] = {}
         with self._db.transaction() as conn:
-            rows = conn.execute(query).fetchall()
-        result: dict[str, dict[str, int]] = {}
-        for r in rows:
-            result.setdefault(r["kind"], {})[r["status"]] = int(r["n"])
+            for r in conn.execute(
+                sql.SQL("SELECT kind, status, count(*) AS n FROM {}.cases GROUP BY 1, 2").format(schema)
+            ):
+                entry = result.setdefault(r["kind"], _empty_stats())
+                entry["counts"][r["status"]] = int(r["n"])
+                entry["total"] += int(r["n"])
+            overdue = sql.SQL(
+                "SELECT kind, count(*) AS n FROM {}.cases c WHERE EXISTS"
+                " (SELECT 1 FROM jsonb_each(c.doc -> 'deadlines') d WHERE (d.value ->> 'overdue')::boolean)"
+                " GROUP BY 1"
+            ).format(schema)
+            for r in conn.execute(overdue):
+                result[r["kind"]]["overdue"] = int(r["n"])
+            steps = sql.SQL(
+                "SELECT kind, h ->> 'type' AS step, percentile_cont(0.5) WITHIN GROUP"
+                " (ORDER BY extract(epoch FROM (h ->> 'at')::timestamptz - c.created_at)) AS median"
+                " FROM {}.cases c, jsonb_array_elements(c.doc -> 'history') h"
+                " WHERE (h ->> 'version')::int > 1 GROUP BY 1, 2"
+            ).format(schema)
+            for r in conn.execute(steps):
+                result[r["kind"]]["median_seconds_to"][r["step"]] = round(float(r["median"]), 1)
+            responses = sql.SQL(
+                "SELECT percentile_cont(0.5) WITHIN GROUP"
+                " (ORDER BY (doc -> 'police' ->> 'response_seconds')::int) AS police,"
+                " percentile_cont(0.5) WITHIN GROUP"
+                " (ORDER BY (doc -> 'medical' ->> 'response_seconds')::int) AS medical"
+                " FROM {}.cases WHERE kind = 'rescue'"
+            ).format(schema)
+            row = conn.execute(responses).fetchone()
+            if "rescue" in result and row is not None:
+                result["rescue"]["median_police_response_seconds"] = row["police"]
+                result["rescue"]["median_medical_response_seconds"] = row["medical"]
         return result
+
+
+def _empty_stats() -> dict[str, Any]:
+    return {"total": 0, "counts": {}, "overdue": 0, "median_seconds_to": {}}
 
 
 def dumps(doc: Doc) -> str:

@@ -139,7 +139,9 @@ class HitAndRunCase(CaseAggregate):
             for code in self.targets:
                 c.roles[code] = TARGET
                 c.targets.append(code)
-            c.status = HitAndRunStatus.ASSISTANCE_REQUESTED
+            # A target added after the capture joins a captured case: the status does not go back.
+            if c.status == HitAndRunStatus.OPEN:
+                c.status = HitAndRunStatus.ASSISTANCE_REQUESTED
 
     class AssistanceAcknowledged(CaseEvent):
         TOPIC = "xborder:HitAndRunCase.AssistanceAcknowledged.v1"
