@@ -59,7 +59,10 @@ def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "JWT_SECRET")
     }
-    env |= {"DATA_DIR": str(tmp_path / "var"), "PROVINCES": "510000,500000,310000,330000"}
+    env |= {
+        "DATA_DIR": str(tmp_path / "var"),
+        "PROVINCES": "510000,500000,310000,330000,520000,530000,610000",
+    }
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
         [str(XBORDER), "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
@@ -105,3 +108,35 @@ def test_readme_walkthroughs_run_as_written(live_service: tuple[str, dict[str, s
         "refunded",
     ]
     assert lines[-1] == '{"fine_to_refund": 200, "points_reversed": 6}'
+
+    lines = _run(_walkthrough("walkthrough-hit-and-run"), url, env)
+    assert lines[0].startswith("case ")
+    assert lines[1:] == [
+        "assistance_requested",
+        *["assistance_requested"] * 3,  # acknowledgements
+        *["assistance_requested"] * 2,  # clues
+        "assistance_requested",  # 陕西 added
+        "8 events in 陕西",  # opening, first request, 3 acknowledgements, 2 clues, its own request
+        "suspect_apprehended",
+        "handed_over",
+        "solved",
+        "transferred_to_criminal",
+    ]
+
+    lines = _run(_walkthrough("walkthrough-rescue"), url, env)
+    assert lines[0].startswith("rescue ")
+    assert lines[1:10] == [
+        "responding",
+        "responding",
+        "responding",
+        "patients_admitted",
+        "patients_admitted",
+        "funding_confirmed",
+        "funding_confirmed",
+        "funding_confirmed",
+        "closed",
+    ]
+    assert (
+        lines[10] == '[{"medical_notes": null, "ref": "P1", "severity": "serious"}]'
+    )  # what the insurer sees
+    assert lines[-1] == "open"  # the hit-and-run case the fled driver's rescue opened
