@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.support.postgres import embedded_admin_url, fresh_database
+from tests.support.postgres import embedded_admin_url, fresh_database, stop_embedded
 from tests.support.service import Service, make_app_client
 from tests.support.tansu import TansuBroker
 from xborder.infra.bootstrap import bootstrap
@@ -23,11 +25,19 @@ DEFAULT_START = datetime.fromisoformat("2026-11-20T15:00:00+08:00")
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_admin_url() -> Iterator[str]:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url
-    return embedded_admin_url(tmp_path_factory.mktemp("embedded-pg"))
+        yield url
+        return
+    # Not under pytest's tmp_path: a concurrent pytest session prunes older basetemp folders, and would
+    # delete this server's data directory from under it.
+    directory = Path(tempfile.mkdtemp(prefix="xborder-test-pg-"))
+    try:
+        yield embedded_admin_url(directory)
+    finally:
+        stop_embedded(directory)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

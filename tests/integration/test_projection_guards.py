@@ -3,7 +3,7 @@ the consumer loudly (and /readyz says so), positions move only with the rows."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -12,7 +12,7 @@ from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, YU
 from tests.support.waiting import wait_until
 from xborder.consumers.projection import ProjectionConsumer
-from xborder.infra.contracts import Envelope, event_id_for
+from xborder.infra.contracts import DeadlineChanges, Envelope, event_id_for
 from xborder.infra.feeds import FeedRecord
 from xborder.projections.casedoc import ProjectionGapError
 
@@ -98,3 +98,19 @@ def test_a_gap_stops_the_consumer_and_readiness_reports_it(make_service: MakeSer
     ready = service.client.get("/readyz")
     assert ready.status_code == 503
     assert any(w["error"] for w in ready.json()["workers"])
+
+
+def test_the_deadline_table_ignores_replays_to_late_joiners(make_service: MakeService) -> None:
+    """A replayed earlier event must not reopen a clock that a later event already closed."""
+    service = make_service("embedded", workers=False)
+    table = service.container.deadlines
+    case_id = uuid4()
+    due = datetime(2026, 11, 24, 15, 59, 59, tzinfo=UTC)
+    opening = _record(case_id, 2, "ArchiveRequested", {}, 1).envelope.model_copy(
+        update={"deadlines": DeadlineChanges(opened={"archive_release": due})}
+    )
+    replayed = opening.model_copy(update={"catch_up": True, "provinces": ["610000"]})
+    table.apply([FeedRecord(replayed, "test-source", 2)])
+    assert table.due(due + timedelta(days=1)) == []
+    table.apply([FeedRecord(opening, "test-source", 3)])
+    assert [d.name for d in table.due(due + timedelta(days=1))] == ["archive_release"]

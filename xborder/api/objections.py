@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from xborder.api.auth import ActorDep
 from xborder.api.commands import run_command
 from xborder.api.fields import IdNumberStr, Name, PhoneStr, PlateStr, ProvinceCode, Ref, StrictBody, Text
-from xborder.api.reads import list_cases, read_case
-from xborder.api.transfers import CommandResult
+from xborder.api.routes import CommandResult, EmptyBody, NoFields, add_read_routes, now
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.money import Money
 from xborder.domain.objection.aggregate import Ground, ObjectionFiling, ObjectionStatus, Party, Violation
@@ -24,6 +23,7 @@ from xborder.domain.provinces import province_by_code
 
 router = APIRouter(prefix="/v1/objections", tags=["violation objections (异地撤销)"])
 KIND = "objection"
+add_read_routes(router, KIND, ObjectionStatus)
 
 
 class ViolationIn(StrictBody):
@@ -55,10 +55,6 @@ class ObjectionIn(StrictBody):
     evidence: list[Ref] = Field(default_factory=list, max_length=50)
 
 
-class NoFields(StrictBody):
-    """`{}` (or no body at all)."""
-
-
 class EvidenceRequestIn(StrictBody):
     request: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
@@ -81,16 +77,9 @@ class WithdrawalIn(StrictBody):
     reason: Text = ""
 
 
-EmptyBody = Annotated[NoFields | None, Body()]
-
-
 def _objections(request: Request) -> ViolationObjections:
     app: ViolationObjections = request.app.state.container.objections
     return app
-
-
-def _now(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.container.clock.now()
 
 
 @router.post("", status_code=201, response_model=CommandResult)
@@ -119,31 +108,9 @@ def file_objection(body: ObjectionIn, request: Request, actor: ActorDep) -> JSON
         request,
         actor,
         body,
-        lambda o: _objections(request).file(filing, actor=actor, at=_now(request), save_with=o.save_with),
+        lambda o: _objections(request).file(filing, actor=actor, at=now(request), save_with=o.save_with),
         created=True,
     )
-
-
-@router.get("")
-def list_objections(
-    request: Request,
-    actor: ActorDep,
-    status: ObjectionStatus | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, object]:
-    return list_cases(request, actor, KIND, status.value if status else None, page, page_size)
-
-
-@router.get("/{case_id}")
-def get_objection(
-    case_id: UUID,
-    request: Request,
-    actor: ActorDep,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
-    wait: Annotated[float, Query(ge=0, le=10)] = 0,
-) -> JSONResponse:
-    return read_case(request, actor, case_id, KIND, min_version, wait)
 
 
 @router.post("/{case_id}/review", response_model=CommandResult)
@@ -152,7 +119,7 @@ def start_review(case_id: UUID, request: Request, actor: ActorDep, body: EmptyBo
         request,
         actor,
         body or NoFields(),
-        lambda o: _objections(request).start_review(case_id, actor=actor, at=_now(request), **o.kwargs()),
+        lambda o: _objections(request).start_review(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
@@ -165,7 +132,7 @@ def request_evidence(
         actor,
         body,
         lambda o: _objections(request).request_evidence(
-            case_id, body.request, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.request, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -177,7 +144,7 @@ def supply_evidence(case_id: UUID, body: EvidenceIn, request: Request, actor: Ac
         actor,
         body,
         lambda o: _objections(request).supply_evidence(
-            case_id, body.evidence, body.note, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.evidence, body.note, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -189,7 +156,7 @@ def decide(case_id: UUID, body: DecisionIn, request: Request, actor: ActorDep) -
         actor,
         body,
         lambda o: _objections(request).decide(
-            case_id, body.upheld, body.reason, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.upheld, body.reason, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -204,7 +171,7 @@ def eliminate_record(
         request,
         actor,
         body or NoFields(),
-        lambda o: _objections(request).eliminate_record(case_id, actor=actor, at=_now(request), **o.kwargs()),
+        lambda o: _objections(request).eliminate_record(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
@@ -215,7 +182,7 @@ def complete_refund(case_id: UUID, body: RefundIn, request: Request, actor: Acto
         actor,
         body,
         lambda o: _objections(request).complete_refund(
-            case_id, Money(body.amount), actor=actor, at=_now(request), **o.kwargs()
+            case_id, Money(body.amount), actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -227,6 +194,6 @@ def withdraw_objection(case_id: UUID, body: WithdrawalIn, request: Request, acto
         actor,
         body,
         lambda o: _objections(request).withdraw(
-            case_id, body.reason, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.reason, actor=actor, at=now(request), **o.kwargs()
         ),
     )

@@ -96,6 +96,15 @@ def _mask_rescue(doc: Doc, actor: Actor) -> None:
             casualty["medical_notes"] = None
     if actor.role is Role.INSURER:
         doc["insurers"] = {k: v for k, v in doc.get("insurers", {}).items() if k == actor.org}
+        doc["awaiting"] = [
+            item
+            for item in doc.get("awaiting", [])
+            if item.get("role") != Role.INSURER.value or item.get("org") == actor.org
+        ]
+        for entry in doc.get("history", []):
+            who = entry.get("actor") or {}
+            if who.get("role") == Role.INSURER.value and who.get("org") != actor.org:
+                entry["actor"] = {**who, "sub": None, "org": None}
 
 
 def _no_masking(doc: Doc, actor: Actor) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field, StringConstraints
 
@@ -13,9 +13,7 @@ from xborder.api.auth import ActorDep
 from xborder.api.commands import run_command
 from xborder.api.fields import PlateStr, ProvinceCode, StrictBody, Text
 from xborder.api.hit_and_runs import PlaceIn
-from xborder.api.objections import EmptyBody, NoFields
-from xborder.api.reads import list_cases, read_case
-from xborder.api.transfers import CommandResult
+from xborder.api.routes import CommandResult, EmptyBody, NoFields, add_read_routes, now
 from xborder.domain.money import Money
 from xborder.domain.rescue.aggregate import Casualty, RescueReport, RescueStatus, Severity
 from xborder.domain.rescue.application import JointRescues
@@ -23,6 +21,7 @@ from xborder.domain.rescue.funding import FundReason, VehicleCover
 
 router = APIRouter(prefix="/v1/rescues", tags=["joint rescue (警医保联动)"])
 KIND = "rescue"
+add_read_routes(router, KIND, RescueStatus)
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
@@ -87,10 +86,6 @@ def _rescues(request: Request) -> JointRescues:
     return app
 
 
-def _now(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.container.clock.now()
-
-
 @router.post("", status_code=201, response_model=CommandResult)
 def open_rescue(body: RescueIn, request: Request, actor: ActorDep) -> JSONResponse:
     """Opened by the dispatch centre of the accident's province (the caller's)."""
@@ -108,31 +103,9 @@ def open_rescue(body: RescueIn, request: Request, actor: ActorDep) -> JSONRespon
         request,
         actor,
         body,
-        lambda o: _rescues(request).open_rescue(report, actor=actor, at=_now(request), save_with=o.save_with),
+        lambda o: _rescues(request).open_rescue(report, actor=actor, at=now(request), save_with=o.save_with),
         created=True,
     )
-
-
-@router.get("")
-def list_rescues(
-    request: Request,
-    actor: ActorDep,
-    status: RescueStatus | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, object]:
-    return list_cases(request, actor, KIND, status.value if status else None, page, page_size)
-
-
-@router.get("/{case_id}")
-def get_rescue(
-    case_id: UUID,
-    request: Request,
-    actor: ActorDep,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
-    wait: Annotated[float, Query(ge=0, le=10)] = 0,
-) -> JSONResponse:
-    return read_case(request, actor, case_id, KIND, min_version, wait)
 
 
 @router.post("/{case_id}/police-dispatch", response_model=CommandResult)
@@ -142,7 +115,7 @@ def dispatch_police(case_id: UUID, body: DispatchIn, request: Request, actor: Ac
         actor,
         body,
         lambda o: _rescues(request).dispatch_police(
-            case_id, body.unit, body.province, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.unit, body.province, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -156,7 +129,7 @@ def report_police_arrival(
         actor,
         body or NoFields(),
         lambda o: _rescues(request).report_police_arrival(
-            case_id, actor=actor, at=_now(request), **o.kwargs()
+            case_id, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -170,7 +143,7 @@ def dispatch_medical(
         actor,
         body,
         lambda o: _rescues(request).dispatch_medical(
-            case_id, body.hospital, body.province, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.hospital, body.province, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -182,7 +155,7 @@ def admit_patients(case_id: UUID, body: AdmissionIn, request: Request, actor: Ac
         actor,
         body,
         lambda o: _rescues(request).admit_patients(
-            case_id, body.patients, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.patients, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -194,7 +167,7 @@ def notify_insurer(case_id: UUID, body: InsurerNoticeIn, request: Request, actor
         actor,
         body,
         lambda o: _rescues(request).notify_insurer(
-            case_id, body.insurer, body.policy, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.insurer, body.policy, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -208,7 +181,7 @@ def confirm_insurer_advance(
         actor,
         body,
         lambda o: _rescues(request).confirm_insurer_advance(
-            case_id, Money(body.amount), body.at_fault, actor=actor, at=_now(request), **o.kwargs()
+            case_id, Money(body.amount), body.at_fault, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -220,7 +193,7 @@ def notify_fund(case_id: UUID, body: FundNoticeIn, request: Request, actor: Acto
         actor,
         body,
         lambda o: _rescues(request).notify_fund(
-            case_id, body.reason, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.reason, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -232,7 +205,7 @@ def review_fund(case_id: UUID, body: FundReviewIn, request: Request, actor: Acto
         actor,
         body,
         lambda o: _rescues(request).review_fund(
-            case_id, body.approved, Money(body.amount), actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.approved, Money(body.amount), actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -243,5 +216,5 @@ def close_rescue(case_id: UUID, request: Request, actor: ActorDep, body: EmptyBo
         request,
         actor,
         body or NoFields(),
-        lambda o: _rescues(request).close_rescue(case_id, actor=actor, at=_now(request), **o.kwargs()),
+        lambda o: _rescues(request).close_rescue(case_id, actor=actor, at=now(request), **o.kwargs()),
     )

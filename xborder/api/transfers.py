@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from xborder.api.auth import ActorDep
 from xborder.api.commands import run_command
@@ -22,7 +21,7 @@ from xborder.api.fields import (
     Text,
     VinStr,
 )
-from xborder.api.reads import list_cases, read_case
+from xborder.api.routes import CommandResult, add_read_routes, now
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
@@ -39,6 +38,7 @@ from xborder.domain.vins import Vin
 
 router = APIRouter(prefix="/v1/transfers", tags=["vehicle transfers (跨省转籍)"])
 KIND = "transfer"
+add_read_routes(router, KIND, TransferStatus)
 
 
 class OwnerIn(StrictBody):
@@ -95,19 +95,9 @@ class WithdrawalIn(StrictBody):
     reason: Text = ""
 
 
-class CommandResult(BaseModel):
-    id: UUID
-    version: int
-    status: str
-
-
 def _transfers(request: Request) -> VehicleTransfers:
     app: VehicleTransfers = request.app.state.container.transfers
     return app
-
-
-def _now(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.container.clock.now()
 
 
 @router.post("", status_code=201, response_model=CommandResult)
@@ -130,32 +120,10 @@ def apply_for_transfer(body: TransferIn, request: Request, actor: ActorDep) -> J
         actor,
         body,
         lambda o: _transfers(request).apply_for(
-            application, actor=actor, at=_now(request), save_with=o.save_with
+            application, actor=actor, at=now(request), save_with=o.save_with
         ),
         created=True,
     )
-
-
-@router.get("")
-def list_transfers(
-    request: Request,
-    actor: ActorDep,
-    status: TransferStatus | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, object]:
-    return list_cases(request, actor, KIND, status.value if status else None, page, page_size)
-
-
-@router.get("/{case_id}")
-def get_transfer(
-    case_id: UUID,
-    request: Request,
-    actor: ActorDep,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
-    wait: Annotated[float, Query(ge=0, le=10)] = 0,
-) -> JSONResponse:
-    return read_case(request, actor, case_id, KIND, min_version, wait)
 
 
 @router.post("/{case_id}/archive-release", response_model=CommandResult)
@@ -165,7 +133,7 @@ def release_archive(case_id: UUID, body: ArchiveReleaseIn, request: Request, act
         actor,
         body,
         lambda o: _transfers(request).release_archive(
-            case_id, body.archive_ref, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.archive_ref, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -177,7 +145,7 @@ def refuse_transfer(case_id: UUID, body: RefusalIn, request: Request, actor: Act
         actor,
         body,
         lambda o: _transfers(request).refuse(
-            case_id, [r.value for r in body.reasons], body.detail, actor=actor, at=_now(request), **o.kwargs()
+            case_id, [r.value for r in body.reasons], body.detail, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -191,7 +159,7 @@ def verify_archive(
         actor,
         body,
         lambda o: _transfers(request).verify_archive(
-            case_id, body.accepted, body.reason, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.accepted, body.reason, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -203,7 +171,7 @@ def inspect_vehicle(case_id: UUID, body: InspectionIn, request: Request, actor: 
         actor,
         body,
         lambda o: _transfers(request).inspect(
-            case_id, body.passed, body.reasons, body.evidence, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.passed, body.reasons, body.evidence, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -215,7 +183,7 @@ def register_vehicle(case_id: UUID, body: RegistrationIn, request: Request, acto
         actor,
         body,
         lambda o: _transfers(request).register(
-            case_id, Plate.parse(body.new_plate), actor=actor, at=_now(request), **o.kwargs()
+            case_id, Plate.parse(body.new_plate), actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
@@ -227,6 +195,6 @@ def withdraw_transfer(case_id: UUID, body: WithdrawalIn, request: Request, actor
         actor,
         body,
         lambda o: _transfers(request).withdraw(
-            case_id, body.reason, actor=actor, at=_now(request), **o.kwargs()
+            case_id, body.reason, actor=actor, at=now(request), **o.kwargs()
         ),
     )

@@ -35,6 +35,8 @@ class DeadlineTable:
         with self._db.transaction() as conn:
             for record in records:
                 env = record.envelope
+                if env.catch_up:
+                    continue  # an earlier event replayed to a province that joined late: seen already
                 for name in env.deadlines.closed:
                     conn.execute(
                         "DELETE FROM xborder_deadlines WHERE aggregate_id = %s AND name = %s",

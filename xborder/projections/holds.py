@@ -38,6 +38,9 @@ class HoldChange:
 
 def hold_changes(envelope: Envelope) -> list[HoldChange]:
     """Which events take or release a hold: the workflows' rules, read from their events."""
+    if envelope.catch_up:
+        # an earlier event replayed to a province that joined late: applied when it was recorded
+        return []
     data: dict[str, Any] = envelope.data
     if envelope.aggregate_type == "ViolationObjection":
         if envelope.type == "ObjectionFiled":

@@ -62,15 +62,22 @@ def project_rescue(doc: Doc, envelope: Envelope) -> None:
     doc["awaiting"] = _awaiting(doc)
 
 
+# Funding decisions and the status each leaves the rescue in.
+_DECISIONS = {
+    "InsurerAdvanceConfirmed": "funding_confirmed",
+    "FundAdvancePaid": "funding_confirmed",
+    "FundAdvanceDenied": "funding_denied",
+}
+
+
 def _status(doc: Doc) -> str:
     if doc["closed_at"]:
         return "closed"
-    decisions = [(i["advance"]["at"], "funding_confirmed") for i in doc["insurers"].values() if i["advance"]]
-    review = doc["fund"] and doc["fund"]["review"]
-    if review:
-        decisions.append((review["at"], "funding_confirmed" if review["approved"] else "funding_denied"))
+    # The latest decision in event order, as the aggregate applies them: not by their times, which
+    # may tie (or come from clocks that disagree).
+    decisions = [_DECISIONS[h["type"]] for h in doc["history"] if h["type"] in _DECISIONS]
     if decisions:
-        return max(decisions)[1]
+        return decisions[-1]
     if doc["medical"] and doc["medical"]["admitted_at"]:
         return "patients_admitted"
     if doc["police"] or doc["medical"]:

@@ -107,7 +107,7 @@ def test_the_flow_from_opening_to_determination(
         assert [e.originator_version for e in all_events] == list(range(1, len(all_events) + 1))
         return events
 
-    (opened,) = step(T0, lambda c, at: None)
+    (opened,) = step(T0, lambda c, at: None)  # opening was the command: just collect its event
     assert type(opened).__name__ == "CaseOpened"
     assert (opened.at, opened.actor) == (T0, CHUAN_INV.as_dict())
     assert (opened.provinces, opened.joined, opened.opens, opened.closes) == ([SC], [], {}, [])

@@ -45,6 +45,7 @@ S = HitAndRunStatus
 TERMINAL = frozenset({S.CLOSED, S.TRANSFERRED_TO_CRIMINAL})
 DETERMINATION_RUNS = frozenset({S.SUSPECT_APPREHENDED, S.HANDED_OVER, S.SOLVED})
 WITHDRAWN = frozenset({S.SOLVED, *TERMINAL})
+CAN_WIDEN = frozenset({S.ASSISTANCE_REQUESTED, S.SUSPECT_APPREHENDED})
 TARGET_INVESTIGATORS = (YU_INV, GUI_INV, YUN_INV, SHAAN_INV)
 ALL_ACTORS = (CHUAN_INV, *TARGET_INVESTIGATORS, HU_INV, CHUAN_POLICE, YU_POLICE, WATCHER)
 CODES = (YU, GUI, YUN, SHAAN, HU)
@@ -187,21 +188,31 @@ class HitAndRunMachine(RuleBasedStateMachine):
             "interim", lambda: self.case.issue_interim_determination(summary, actor=actor, at=self.now)
         )
 
-    @rule(responder=st.sampled_from(TARGET_INVESTIGATORS), criminal=st.booleans())
-    def proceed(self, responder: Any, criminal: bool) -> None:
-        """The expected next step, done right: random runs otherwise rarely get to a determination."""
+    # The expected next step, done right: random runs otherwise rarely get to a determination. Two
+    # rules, so it is drawn as often as the rest together; sometimes the step is sending the request
+    # to one more province, captured case or not.
+    @rule(responder=st.sampled_from(TARGET_INVESTIGATORS), criminal=st.booleans(), widen=st.booleans())
+    def proceed(self, responder: Any, criminal: bool, widen: bool) -> None:
+        self.next_step(responder, criminal, widen)
+
+    @rule(responder=st.sampled_from(TARGET_INVESTIGATORS), criminal=st.booleans(), widen=st.booleans())
+    def proceed_again(self, responder: Any, criminal: bool, widen: bool) -> None:
+        self.next_step(responder, criminal, widen)
+
+    def next_step(self, responder: Any, criminal: bool, widen: bool) -> None:
         c = self.case
-        if c.status == S.OPEN:
-            self.attempt(
-                "proceed",
-                lambda: c.request_assistance([YU, GUI], 12, actor=CHUAN_INV, at=self.now, policy=POLICY),
-            )
-        elif c.status == S.ASSISTANCE_REQUESTED and responder.province not in c.roles:
+        outsider = responder.province not in c.roles
+        if outsider and (c.status == S.ASSISTANCE_REQUESTED or (widen and c.status in CAN_WIDEN)):
             self.attempt(
                 "proceed",
                 lambda: c.request_assistance(
                     [responder.province], None, actor=CHUAN_INV, at=self.now, policy=POLICY
                 ),
+            )
+        elif c.status == S.OPEN:
+            self.attempt(
+                "proceed",
+                lambda: c.request_assistance([YU, GUI], 12, actor=CHUAN_INV, at=self.now, policy=POLICY),
             )
         elif c.status == S.ASSISTANCE_REQUESTED and responder.province not in c.acknowledged:
             self.attempt("proceed", lambda: c.acknowledge(actor=responder, at=self.now))
