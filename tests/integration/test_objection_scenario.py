@@ -231,3 +231,26 @@ def test_archive_release_rechecks_the_holds(make_service: MakeService) -> None:
         f"/v1/transfers/{transfer_id}/archive-release", json={"archive_ref": "A"}, headers=chuan_admin
     )
     assert release.status_code == 200, release.text
+
+
+def test_the_vehicle_view_shows_cases_and_holds(make_service: MakeService) -> None:
+    service = make_service("embedded", **_provinces())
+    driver = service.auth("driver-li", CHUAN, "owner")
+    police = service.auth("chuan-police", CHUAN, "traffic_police")
+    objection_id = service.client.post("/v1/objections", json=OBJECTION_BODY, headers=driver).json()["id"]
+    service.wait_for_version(CHUAN, objection_id, 2)
+    view = service.client.get("/v1/vehicles/川A12345", headers=police).json()
+    assert [(c["id"], c["kind"], c["status"]) for c in view["cases"]] == [
+        (objection_id, "objection", "forwarded")
+    ]
+    assert [(h["kind"], h["case_id"], h["province"]) for h in view["holds"]] == [
+        ("objection", objection_id, ZHE)
+    ]
+    assert view["transferable"] is False
+    # a province with no case on the plate still sees the hold: it is what a transfer would meet
+    other = service.client.get(
+        "/v1/vehicles/川A12345", headers=service.auth("yu", YU, "vehicle_admin")
+    ).json()
+    assert other["cases"] == [] and other["transferable"] is False
+    bad = service.client.get("/v1/vehicles/川AI2345", headers=police)
+    assert (bad.status_code, bad.json()["code"]) == (422, "plate.invalid")

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 
 from xborder.api.auth import ActorDep
+from xborder.api.fields import PlateStr
 from xborder.api.presenters import is_visible
 
 router = APIRouter()
@@ -69,6 +70,23 @@ def stats(request: Request, actor: ActorDep) -> dict[str, Any]:
         "province": actor.province,
         "workflows": request.app.state.container.readmodels.stats(actor.province or ""),
     }
+
+
+@router.get("/v1/vehicles/{plate}", tags=["across workflows"])
+def vehicle(plate: PlateStr, request: Request, actor: ActorDep) -> dict[str, Any]:
+    """The cases the caller's province holds on this plate, and the holds that forbid transferring it
+    (open objections, open hit-and-run cases: in any province, as the transfer check sees them)."""
+    container = request.app.state.container
+    cases = [
+        {"id": doc["id"], "kind": doc["kind"], "status": doc["status"], "version": doc["version"]}
+        for doc in container.readmodels.on_plate(actor.province or "", plate)
+        if is_visible(doc, actor)
+    ]
+    holds = [
+        {"kind": h.kind, "case_id": str(h.case_id), "province": h.province, "reason": h.reason}
+        for h in container.holds.holds_on(plate)
+    ]
+    return {"plate": plate, "cases": cases, "holds": holds, "transferable": not holds}
 
 
 @router.get("/v1/inbox", tags=["across workflows"])

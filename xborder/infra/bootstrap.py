@@ -62,6 +62,7 @@ class Container:
     jwt_secret: str
     provinces: list[str]
     wakeup: Wakeup
+    holds: CatchingUpHolds
     workers: list[Worker] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     _topics_ready: bool = False
@@ -268,6 +269,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         jwt_secret=secret,
         provinces=provinces,
         wakeup=wakeup,
+        holds=holds,
         closers=closers,
     )
 

@@ -163,6 +163,16 @@ class ProvinceReadModels:
         items = [dict(r["doc"]) for r in rows[:page_size]]
         return CasePage(items=items, next_page=page + 1 if len(rows) > page_size else None)
 
+    def on_plate(self, province: str, plate: str, *, limit: int = 200) -> list[Doc]:
+        """The province's cases that name this plate (the transfer's vehicle, the objected record's,
+        the hit-and-run suspect's, a rescue's first vehicle), newest first."""
+        query = sql.SQL("SELECT doc FROM {}.cases WHERE plate = %s ORDER BY created_at DESC LIMIT %s").format(
+            sql.Identifier(schema_name(province))
+        )
+        with self._db.transaction() as conn:
+            rows = conn.execute(query, (plate, limit)).fetchall()
+        return [dict(r["doc"]) for r in rows]
+
     def awaiting(self, province: str, role: str, *, limit: int = 200) -> list[Doc]:
         query = sql.SQL(
             "SELECT doc FROM {}.cases WHERE doc -> 'awaiting' @> %s ORDER BY created_at DESC LIMIT %s"

@@ -373,7 +373,7 @@ class JointRescue(CaseAggregate):
         if self.insurers.get(insurer) is not None:
             raise TransitionNotAllowed("your advance is already confirmed")
         limit = medical_limit(at_fault)
-        if amount.yuan <= 0 or amount > limit:
+        if amount > limit:
             raise RuleViolation(
                 f"the 交强险 medical limit is {limit} when the insured is "
                 f"{'' if at_fault else 'not '}at fault; costs above it go to the relief fund",
@@ -417,6 +417,7 @@ class JointRescue(CaseAggregate):
 
     def review_fund(self, approved: bool, amount: Money, *, actor: Actor, at: datetime) -> None:
         self.authorize(actor, {Role.FUND: [ACCIDENT]})
+        self._require_open("review the fund advance of")
         if not self.fund_notified:
             raise TransitionNotAllowed("the relief fund was not notified of this rescue")
         if self.fund_reviewed:
