@@ -44,7 +44,13 @@ from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import DomainError
 from xborder.domain.money import Money
 from xborder.domain.rescue.aggregate import JointRescue, RescueStatus
-from xborder.domain.rescue.funding import FundReason, VehicleCover, medical_limit, route_funding
+from xborder.domain.rescue.funding import (
+    FundingRoute,
+    FundReason,
+    VehicleCover,
+    medical_limit,
+    route_funding,
+)
 
 S = RescueStatus
 GUI_POLICE = Actor("gz-police", GUI, Role.TRAFFIC_POLICE)
@@ -111,6 +117,7 @@ class RescueMachine(RuleBasedStateMachine):
     events: list[Any]
     now: datetime
     closed: tuple[S, int] | None
+    route: FundingRoute
 
     @initialize(
         fled=st.sampled_from([False, False, True]),
@@ -249,7 +256,13 @@ class RescueMachine(RuleBasedStateMachine):
                     lambda i=insurer, p=policy: r.notify_insurer(i, p, actor=DISPATCHER, at=now)
                 )
             elif r.insurers[v.insurer or ""] is None:
-                amount, at_fault = data.draw(st.sampled_from([(18_000, True), (1_800, False), (500, True)]))
+                # mostly within the limit, sometimes at its edges (then the next try may succeed)
+                amount, at_fault = data.draw(
+                    st.one_of(
+                        st.sampled_from([(18_000, True), (1_800, False), (500, True)]),
+                        st.tuples(st.sampled_from(EDGES), st.booleans()),
+                    )
+                )
                 actor = PICC if v.insurer == "PICC" else CPIC
                 candidates.append(
                     lambda a=actor, m=amount, f=at_fault: r.confirm_insurer_advance(

@@ -373,7 +373,7 @@ class JointRescue(CaseAggregate):
         if self.insurers.get(insurer) is not None:
             raise TransitionNotAllowed("your advance is already confirmed")
         limit = medical_limit(at_fault)
-        if amount > limit:
+        if amount.yuan <= 0 or amount > limit:
             raise RuleViolation(
                 f"the 交强险 medical limit is {limit} when the insured is "
                 f"{'' if at_fault else 'not '}at fault; costs above it go to the relief fund",
