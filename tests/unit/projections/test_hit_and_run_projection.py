@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -43,14 +44,18 @@ from tests.unit.domain.hit_and_run_builders import (
     solve,
     vehicle,
 )
+from tests.unit.projections import wire
 from xborder.api.presenters import present
 from xborder.domain.actors import Actor
 from xborder.domain.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome
 from xborder.domain.plates import Plate
-from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for, event_id_for
+from xborder.infra.contracts import Envelope, envelopes_for, event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.hit_and_run import project_hit_and_run
 from xborder.projections.holds import HoldChange, hold_changes
+
+over_the_wire = partial(wire.over_the_wire, "HitAndRunCase")
+fold = partial(wire.fold, "HitAndRunCase")
 
 S = HitAndRunStatus
 Step = Callable[[HitAndRunCase, datetime], None]
@@ -201,24 +206,6 @@ def events_of(path: str) -> list[Any]:
     events = list(c.collect_events())
     assert [type(e).__name__ for e in events] == list(p.types)
     return events
-
-
-def over_the_wire(event: Any) -> Envelope:
-    envelope = envelope_from_event("HitAndRunCase", event)
-    received = Envelope.from_json_bytes(envelope.to_json_bytes())
-    assert received.model_dump(mode="json") == envelope.model_dump(mode="json")
-    return received
-
-
-def fold(events: Sequence[Any]) -> Doc:
-    doc: Doc | None = None
-    for event in events:
-        envelope = over_the_wire(event)
-        doc = doc or new_doc("hit_and_run", envelope)
-        apply_common(doc, envelope)
-        project_hit_and_run(doc, envelope)
-    assert doc is not None
-    return json.loads(json.dumps(doc))  # type: ignore[no-any-return]
 
 
 def deadlines_of_doc(doc: Doc) -> dict[str, tuple[datetime, bool]]:

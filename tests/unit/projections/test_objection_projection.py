@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -35,13 +36,17 @@ from tests.unit.domain.objection_builders import (
     uphold,
     violation,
 )
+from tests.unit.projections import wire
 from xborder.domain.actors import Actor
 from xborder.domain.money import Money
 from xborder.domain.objection.aggregate import ObjectionStatus, ViolationObjection
-from xborder.infra.contracts import Envelope, envelope_from_event, event_id_for
+from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.holds import HoldChange, hold_changes
 from xborder.projections.objection import project_objection
+
+over_the_wire = partial(wire.over_the_wire, "ViolationObjection")
+fold = partial(wire.fold, "ViolationObjection")
 
 S = ObjectionStatus
 Step = Callable[[ViolationObjection, datetime], None]
@@ -186,25 +191,6 @@ def events_of(path: str) -> list[Any]:
     events = list(o.collect_events())
     assert [type(e).__name__ for e in events] == list(p.types)
     return events
-
-
-def over_the_wire(event: Any) -> Envelope:
-    envelope = envelope_from_event("ViolationObjection", event)
-    received = Envelope.from_json_bytes(envelope.to_json_bytes())
-    # `data` is free JSON: a nested datetime (the violation's occurred_at) arrives as its RFC 3339 text.
-    assert received.model_dump(mode="json") == envelope.model_dump(mode="json")
-    return received
-
-
-def fold(events: Sequence[Any]) -> Doc:
-    doc: Doc | None = None
-    for event in events:
-        envelope = over_the_wire(event)
-        doc = doc or new_doc("objection", envelope)
-        apply_common(doc, envelope)
-        project_objection(doc, envelope)
-    assert doc is not None
-    return doc
 
 
 def deadlines_of_doc(doc: Doc) -> dict[str, tuple[datetime, bool]]:

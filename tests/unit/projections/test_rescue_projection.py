@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -44,13 +45,17 @@ from tests.unit.domain.rescue_builders import (
     report,
     review,
 )
+from tests.unit.projections import wire
 from xborder.api.presenters import is_visible, present
 from xborder.domain.actors import Actor, Role
 from xborder.domain.rescue.aggregate import JointRescue, RescueReport, RescueStatus
 from xborder.domain.rescue.funding import FundReason
-from xborder.infra.contracts import Envelope, envelope_from_event, event_id_for
+from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.rescue import project_rescue
+
+over_the_wire = partial(wire.over_the_wire, "JointRescue")
+fold = partial(wire.fold, "JointRescue")
 
 S = RescueStatus
 M = timedelta(minutes=1)
@@ -203,25 +208,6 @@ def events_of(path: str) -> list[Any]:
     events = list(r.collect_events())
     assert [type(e).__name__ for e in events] == list(p.types)
     return events
-
-
-def over_the_wire(event: Any) -> Envelope:
-    envelope = envelope_from_event("JointRescue", event)
-    received = Envelope.from_json_bytes(envelope.to_json_bytes())
-    assert received.model_dump(mode="json") == envelope.model_dump(mode="json")
-    return received
-
-
-def fold(events: Sequence[Any]) -> Doc:
-    doc: Doc | None = None
-    for event in events:
-        envelope = over_the_wire(event)
-        doc = doc or new_doc("rescue", envelope)
-        apply_common(doc, envelope)
-        project_rescue(doc, envelope)
-        doc = json.loads(json.dumps(doc))
-    assert doc is not None
-    return doc
 
 
 def deadlines_of_doc(doc: Doc) -> dict[str, tuple[datetime, bool]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -27,10 +28,13 @@ from tests.unit.domain.transfer_builders import (
     release,
     verify,
 )
+from tests.unit.projections import wire
 from xborder.domain.transfer.aggregate import TransferStatus, VehicleTransfer
-from xborder.infra.contracts import Envelope, envelope_from_event, event_id_for
+from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.transfer import project_transfer
+
+over_the_wire = partial(wire.over_the_wire, "VehicleTransfer")
 
 S = TransferStatus
 Step = Callable[[VehicleTransfer, datetime], None]
@@ -120,13 +124,6 @@ def events_of(path: str) -> list[Any]:
         step(t, T0 + offset)
     assert t.status == FINAL[path]
     return list(t.collect_events())
-
-
-def over_the_wire(event: Any) -> Envelope:
-    envelope = envelope_from_event("VehicleTransfer", event)
-    received = Envelope.from_json_bytes(envelope.to_json_bytes())
-    assert received == envelope
-    return received
 
 
 def deadlines_of_doc(doc: Doc) -> dict[str, tuple[datetime, bool]]:
