@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from xborder.consumers.worker import Worker
 from xborder.domain.application import CaseApplication
@@ -24,7 +26,7 @@ class DeadlineWatcher(Worker):
         self,
         feed: Feed,
         table: DeadlineTable,
-        applications: Mapping[str, CaseApplication],  # type: ignore[type-arg]
+        applications: Mapping[str, CaseApplication[Any]],
         clock: Clock,
         *,
         tick_seconds: float = 1.0,
@@ -43,12 +45,12 @@ class DeadlineWatcher(Worker):
             self.table.apply(records)
         self.check(self.clock.now())
 
-    def check(self, now: object) -> int:
+    def check(self, now: datetime) -> int:
         marked = 0
-        for deadline in self.table.due(now):  # type: ignore[arg-type]
+        for deadline in self.table.due(now):
             app = self.applications[deadline.aggregate_type]
             try:
-                if app.mark_overdue(deadline.aggregate_id, deadline.name, now):  # type: ignore[arg-type]
+                if app.mark_overdue(deadline.aggregate_id, deadline.name, now):
                     marked += 1
                     logger.info("deadline %s of %s passed", deadline.name, deadline.aggregate_id)
             except ConcurrentConflict:

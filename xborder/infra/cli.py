@@ -35,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     which.add_argument("--all", action="store_true", help="every configured province")
     commands.add_parser("watch-deadlines", help="record ...Overdue events when deadlines pass")
     commands.add_parser("processes", help="process managers (a fled-driver rescue opens a hit-and-run case)")
+    projections = commands.add_parser("projections", help="maintain the provinces' read models")
+    projection_commands = projections.add_subparsers(dest="projections_command", required=True)
+    rebuild = projection_commands.add_parser("rebuild", help="replay the event store into a fresh read model")
+    rebuild.add_argument("--province", required=True, action="append", help="province code (repeatable)")
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -42,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _token(settings, args)
     if args.command == "serve":
         return _serve(settings, args)
+    if args.command == "projections":
+        return _rebuild(settings, args.province)
     kinds = {
         "relay": ["relay"],
         "project": ["projection"],
@@ -92,6 +98,25 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         flush=True,
     )
     uvicorn.run("xborder.api.app:create_app", factory=True, host=host, port=port, log_config=None)
+    return 0
+
+
+def _rebuild(settings: Settings, provinces: list[str]) -> int:
+    from xborder.domain.provinces import province_by_code
+    from xborder.infra.bootstrap import bootstrap
+    from xborder.infra.logging import configure_logging
+    from xborder.projections.rebuild import rebuild_province
+
+    configure_logging(settings.log_level)
+    for code in provinces:
+        province_by_code(code)
+    container = bootstrap(settings)
+    try:
+        for code in provinces:
+            result = rebuild_province(container.db, container.log_sources(), code)
+            print(f"{code}: rebuilt from {result.events_read} events ({result.applied} applied)")
+    finally:
+        container.close()
     return 0
 
 

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+import psycopg
+from psycopg.rows import DictRow
+
 from xborder.infra.feeds import FeedRecord
 from xborder.infra.postgres.database import Database
 from xborder.projections.positions import load_consumer_positions, next_positions, store_consumer_positions
@@ -68,8 +71,8 @@ class DeadlineTable:
             self._mark(conn, aggregate_id, name)
 
     @staticmethod
-    def _mark(conn: object, aggregate_id: UUID, name: str) -> None:
-        conn.execute(  # type: ignore[attr-defined]
+    def _mark(conn: psycopg.Connection[DictRow], aggregate_id: UUID, name: str) -> None:
+        conn.execute(
             "UPDATE xborder_deadlines SET state = 'overdue' WHERE aggregate_id = %s AND name = %s",
             (aggregate_id, name),
         )

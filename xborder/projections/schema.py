@@ -19,6 +19,11 @@ def schema_name(province_code: str) -> str:
     return f"province_{province_code}"
 
 
+def rebuild_schema_name(province_code: str) -> str:
+    """Where `xborder projections rebuild` builds a province's read model before swapping it in."""
+    return f"{schema_name(province_code)}_rebuild"
+
+
 def province_ddl(schema: str) -> list[sql.Composed]:
     s = sql.Identifier(schema)
     return [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -34,27 +34,29 @@ class ApplyResult:
 
 
 class ProvinceReadModels:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, schema_of: Callable[[str], str] = schema_name) -> None:
+        """`schema_of` maps a province to its schema; a rebuild writes to another one."""
         self._db = db
+        self._schema_of = schema_of
 
     # ------------------------------------------------------------------ schema
     def ensure_schema(self, province: str) -> None:
         with self._db.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('xborder.readmodel.ddl'))")
-            for statement in province_ddl(schema_name(province)):
+            for statement in province_ddl(self._schema_of(province)):
                 conn.execute(statement)
 
     # ------------------------------------------------------------------ writing
     def load_positions(self, province: str) -> dict[str, int]:
         query = sql.SQL("SELECT source, next_position FROM {}.positions").format(
-            sql.Identifier(schema_name(province))
+            sql.Identifier(self._schema_of(province))
         )
         with self._db.transaction() as conn:
             return {row["source"]: int(row["next_position"]) for row in conn.execute(query)}
 
     def apply(self, province: str, records: Sequence[FeedRecord]) -> ApplyResult:
         """Apply a batch in one transaction: rows and input positions commit together or not at all."""
-        schema = sql.Identifier(schema_name(province))
+        schema = sql.Identifier(self._schema_of(province))
         applied = duplicates = foreign = 0
         positions: dict[str, int] = {}
         with self._db.transaction() as conn:
@@ -124,7 +126,7 @@ class ProvinceReadModels:
     # ------------------------------------------------------------------ reading
     def get(self, province: str, case_id: UUID) -> Doc | None:
         query = sql.SQL("SELECT doc FROM {}.cases WHERE id = %s").format(
-            sql.Identifier(schema_name(province))
+            sql.Identifier(self._schema_of(province))
         )
         with self._db.transaction() as conn:
             row = conn.execute(query, (case_id,)).fetchone()
@@ -156,7 +158,7 @@ class ProvinceReadModels:
             params.append(insurer)
         query = sql.SQL(
             "SELECT doc FROM {}.cases WHERE {} ORDER BY created_at DESC, id LIMIT %s OFFSET %s"
-        ).format(sql.Identifier(schema_name(province)), sql.SQL(" AND ").join(conditions))
+        ).format(sql.Identifier(self._schema_of(province)), sql.SQL(" AND ").join(conditions))
         params += [page_size + 1, (page - 1) * page_size]
         with self._db.transaction() as conn:
             rows = conn.execute(query, params).fetchall()
@@ -167,7 +169,7 @@ class ProvinceReadModels:
         """The province's cases that name this plate (the transfer's vehicle, the objected record's,
         the hit-and-run suspect's, a rescue's first vehicle), newest first."""
         query = sql.SQL("SELECT doc FROM {}.cases WHERE plate = %s ORDER BY created_at DESC LIMIT %s").format(
-            sql.Identifier(schema_name(province))
+            sql.Identifier(self._schema_of(province))
         )
         with self._db.transaction() as conn:
             rows = conn.execute(query, (plate, limit)).fetchall()
@@ -176,7 +178,7 @@ class ProvinceReadModels:
     def awaiting(self, province: str, role: str, *, limit: int = 200) -> list[Doc]:
         query = sql.SQL(
             "SELECT doc FROM {}.cases WHERE doc -> 'awaiting' @> %s ORDER BY created_at DESC LIMIT %s"
-        ).format(sql.Identifier(schema_name(province)))
+        ).format(sql.Identifier(self._schema_of(province)))
         with self._db.transaction() as conn:
             rows = conn.execute(query, (Jsonb([{"province": province, "role": role}]), limit)).fetchall()
         return [dict(r["doc"]) for r in rows]
@@ -184,7 +186,7 @@ class ProvinceReadModels:
     def stats(self, province: str) -> dict[str, Any]:
         """Per workflow: counts by status, cases with an overdue deadline, and the median seconds from
         a case's opening to each kind of step; for rescues also the median response times."""
-        schema = sql.Identifier(schema_name(province))
+        schema = sql.Identifier(self._schema_of(province))
         result: dict[str, Any] = {}
         with self._db.transaction() as conn:
             for r in conn.execute(

@@ -1,0 +1,67 @@
+"""Rebuilding a province's read model from the event store, and swapping it in.
+
+The event store is the source of truth: replaying every application's notification log (with the
+catch-up replays for provinces that joined cases late) into a fresh schema must give exactly the live
+read model. The swap locks the live tables — waiting for a consumer's transaction in flight — catches
+the fresh schema up to the last recorded event under that lock, and renames the schemas in the same
+transaction. A live consumer's next transaction then fails against the dropped tables, rewinds, and
+continues from the rebuilt schema's positions (in Kafka mode there are none yet: it re-reads its topics
+from the start and skips, by version, everything already applied).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from psycopg import sql
+
+from xborder.infra.feeds import LogSource, NotificationLogFeed
+from xborder.infra.postgres.database import Database
+from xborder.projections.schema import rebuild_schema_name, schema_name
+from xborder.projections.store import ProvinceReadModels
+
+logger = logging.getLogger("xborder.rebuild")
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildResult:
+    province: str
+    events_read: int
+    applied: int
+
+
+def rebuild_province(db: Database, sources: Sequence[LogSource], province: str) -> RebuildResult:
+    live, fresh = schema_name(province), rebuild_schema_name(province)
+    building = ProvinceReadModels(db, schema_of=rebuild_schema_name)
+    with db.transaction() as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(fresh)))
+    building.ensure_schema(province)
+    feed = NotificationLogFeed(sources, lambda: {})
+    read = applied = 0
+
+    def catch_up() -> None:
+        nonlocal read, applied
+        while records := feed.poll(0):
+            read += len(records)
+            applied += building.apply(province, records).applied
+
+    catch_up()
+    ProvinceReadModels(db).ensure_schema(province)  # so there is something to swap out
+    with db.transaction() as conn:
+        conn.execute(
+            sql.SQL("LOCK TABLE {live}.cases, {live}.positions IN ACCESS EXCLUSIVE MODE").format(
+                live=sql.Identifier(live)
+            )
+        )
+        catch_up()  # what was recorded while we built, now that no consumer can write the live tables
+        old = sql.Identifier(f"{live}_old")
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(old))
+        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(live), old))
+        conn.execute(
+            sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(fresh), sql.Identifier(live))
+        )
+        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(old))
+    logger.info("rebuilt the read model of %s: %d events read, %d applied", province, read, applied)
+    return RebuildResult(province=province, events_read=read, applied=applied)
