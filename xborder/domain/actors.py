@@ -44,4 +44,9 @@ class Actor:
         )
 
 
+def office_itself(province: str) -> Actor:
+    """A province's office acting by rule, with no clerk involved (forwarding, the archive request)."""
+    return Actor(sub="system:xborder", province=province, role=Role.SYSTEM)
+
+
 DEADLINE_WATCHER = Actor(sub="system:deadline-watcher", province=None, role=Role.SYSTEM)

@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate
 
 from xborder.domain.actors import Actor, Role
 from xborder.domain.calendar import WorkingCalendar
-from xborder.domain.errors import CaseNotFound, NotPermitted, TransitionNotAllowed
+from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.zones import Term, ZoneBook
 
 
@@ -177,3 +177,13 @@ class CaseAggregate(Aggregate):
     def overdue_meta(self, name: str, at: datetime, actor: Actor) -> dict[str, Any]:
         """Overdue events keep the deadline open (the awaited event may still come, late)."""
         return self.meta(actor, at)
+
+
+def require_text(value: str, field: str) -> None:
+    """Free text a command cannot do without (a reference, a reason) must say something."""
+    if not value or not value.strip():
+        raise RuleViolation(f"{field} must not be empty", code="field.missing", field=field)
+
+
+# 163号令: one violation, or a hit-and-run that is not a crime, carries 1, 3, 6, 9 or 12 points (0: none).
+VALID_POINTS = frozenset({0, 1, 3, 6, 9, 12})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -226,7 +225,3 @@ class ProvinceReadModels:
 
 def _empty_stats() -> dict[str, Any]:
     return {"total": 0, "counts": {}, "overdue": 0, "median_seconds_to": {}}
-
-
-def dumps(doc: Doc) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True)

@@ -20,7 +20,14 @@ from eventsourcing.domain import Aggregate
 
 from xborder.domain.actors import Actor, Role
 from xborder.domain.calendar import TimeLimit
-from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy
+from xborder.domain.cases import (
+    VALID_POINTS,
+    CaseAggregate,
+    CaseEvent,
+    DeadlineOverdue,
+    DeadlinePolicy,
+    require_text,
+)
 from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.plates import Plate
@@ -50,10 +57,6 @@ class HitAndRunStatus(StrEnum):
 class Outcome(StrEnum):
     CLOSED = "closed"
     CRIMINAL = "criminal"
-
-
-# 163号令: a driver who flees after an accident that is not a crime loses 12 points.
-VALID_POINTS = frozenset({0, 1, 3, 6, 9, 12})
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +359,7 @@ class HitAndRunCase(CaseAggregate):
         10-working-day clock for determining responsibility starts at the capture."""
         self.authorize(actor, {Role.INVESTIGATOR: [TARGET]})
         self.require_status("record an apprehension in", HitAndRunStatus.ASSISTANCE_REQUESTED)
-        _require_text(suspect.name, "suspect.name")
+        require_text(suspect.name, "suspect.name")
         due = policy.due(Term.DETERMINATION, self.provinces, at)
         self.trigger_event(
             self.SuspectApprehended,
@@ -403,7 +406,7 @@ class HitAndRunCase(CaseAggregate):
         self.require_status(
             "issue an interim determination for", HitAndRunStatus.OPEN, HitAndRunStatus.ASSISTANCE_REQUESTED
         )
-        _require_text(summary, "summary")
+        require_text(summary, "summary")
         self.trigger_event(self.InterimDeterminationIssued, summary=summary.strip(), **self.meta(actor, at))
 
 
@@ -425,8 +428,3 @@ def _new_targets(targets: Iterable[str], *, incident: str, already: Sequence[str
             f"already targeted: {', '.join(repeated)}", code="assistance.target_repeated", field="targets"
         )
     return sorted(set(codes))
-
-
-def _require_text(value: str, field: str) -> None:
-    if not value or not value.strip():
-        raise RuleViolation(f"{field} must not be empty", code="field.missing", field=field)

@@ -18,8 +18,15 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from xborder.domain.actors import Actor, Role
-from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy
+from xborder.domain.actors import Actor, Role, office_itself
+from xborder.domain.cases import (
+    VALID_POINTS,
+    CaseAggregate,
+    CaseEvent,
+    DeadlineOverdue,
+    DeadlinePolicy,
+    require_text,
+)
 from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.money import Money
@@ -30,10 +37,6 @@ from xborder.domain.zones import Term
 
 HANDLING = "handling"
 RECORDING = "recording"
-
-_SYSTEM_SUB = "system:xborder"
-# 163号令: a single violation carries 1, 3, 6, 9 or 12 points (0: a fine only).
-VALID_POINTS = frozenset({0, 1, 3, 6, 9, 12})
 
 
 class ObjectionStatus(StrEnum):
@@ -280,7 +283,7 @@ class ViolationObjection(CaseAggregate):
                 code="violation.points_invalid",
                 field="violation.points",
             )
-        _require_text(violation.record_number, "violation.record_number")
+        require_text(violation.record_number, "violation.record_number")
         provinces = [handling, recording]
         objection = cls._create(
             cls.ObjectionFiled,
@@ -300,7 +303,7 @@ class ViolationObjection(CaseAggregate):
             party=filing.party.as_dict(),
             evidence=list(filing.evidence),
         )
-        forwarder = Actor(sub=_SYSTEM_SUB, province=handling, role=Role.SYSTEM)
+        forwarder = office_itself(handling)
         due = policy.due(Term.OBJECTION_REVIEW, provinces, at)
         objection.trigger_event(
             cls.ObjectionForwarded, **objection.meta(forwarder, at, opens={Term.OBJECTION_REVIEW: due})
@@ -317,7 +320,7 @@ class ViolationObjection(CaseAggregate):
         on (157号令 sets no pause for it)."""
         self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
         self.require_status("request evidence for", ObjectionStatus.UNDER_REVIEW)
-        _require_text(request, "request")
+        require_text(request, "request")
         self.trigger_event(self.EvidenceRequested, request=request.strip(), **self.meta(actor, at))
 
     def supply_evidence(self, evidence: Sequence[str], note: str, *, actor: Actor, at: datetime) -> None:
@@ -337,7 +340,7 @@ class ViolationObjection(CaseAggregate):
         days and a decided penalty is revoked at once (points reversed, fine owed back)."""
         self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
         self.require_status("decide", ObjectionStatus.UNDER_REVIEW, ObjectionStatus.EVIDENCE_REQUESTED)
-        _require_text(reason, "reason")
+        require_text(reason, "reason")
         if not upheld:
             self.trigger_event(
                 self.ObjectionDismissed,
@@ -411,8 +414,3 @@ def _check_ground(filing: ObjectionFiling) -> None:
             code="objection.ground_detail_required",
             field="ground_detail",
         )
-
-
-def _require_text(value: str, field: str) -> None:
-    if not value or not value.strip():
-        raise RuleViolation(f"{field} must not be empty", code="field.missing", field=field)

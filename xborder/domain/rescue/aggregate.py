@@ -20,7 +20,7 @@ from uuid import UUID, uuid4, uuid5
 from eventsourcing.domain import Aggregate
 
 from xborder.domain.actors import Actor, Role
-from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy
+from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy, require_text
 from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.money import Money
 from xborder.domain.provinces import province_by_code
@@ -29,7 +29,6 @@ from xborder.domain.zones import Term
 
 ACCIDENT = "accident"
 RESPONDER = "responder"
-_SYSTEM_SUB = "system:xborder"
 _HIT_AND_RUN_NAMESPACE = UUID("1b0c6f0a-7d2e-4f5c-9a3b-2e8d4c6a1f90")
 
 
@@ -290,7 +289,7 @@ class JointRescue(CaseAggregate):
         if self.police is not None:
             raise TransitionNotAllowed("a police unit is already dispatched")
         code = province_by_code(province).code
-        _require_text(unit, "unit")
+        require_text(unit, "unit")
         self.trigger_event(
             self.PoliceDispatched,
             unit=unit.strip(),
@@ -318,7 +317,7 @@ class JointRescue(CaseAggregate):
         if self.medical is not None:
             raise TransitionNotAllowed("a hospital is already dispatched")
         code = province_by_code(province).code
-        _require_text(hospital, "hospital")
+        require_text(hospital, "hospital")
         self.trigger_event(
             self.MedicalDispatched,
             hospital=hospital.strip(),
@@ -450,8 +449,3 @@ class JointRescue(CaseAggregate):
 
 def _seconds_between(start: datetime, end: datetime) -> int:
     return max(0, int((end - start).total_seconds()))
-
-
-def _require_text(value: str, field: str) -> None:
-    if not value or not value.strip():
-        raise RuleViolation(f"{field} must not be empty", code="field.missing", field=field)

@@ -15,7 +15,6 @@ from xborder.domain.money import Money
 
 MEDICAL_LIMIT_AT_FAULT = Money(18_000)
 MEDICAL_LIMIT_NOT_AT_FAULT = Money(1_800)
-FUND_COVERS_DAYS = 7  # the fund advances rescue costs of the first 7 days
 
 
 class FundReason(StrEnum):

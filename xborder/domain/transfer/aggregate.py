@@ -17,8 +17,8 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from xborder.domain.actors import Actor, Role
-from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy
+from xborder.domain.actors import Actor, Role, office_itself
+from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy, require_text
 from xborder.domain.errors import NotPermitted, RuleViolation, VehicleBlocked
 from xborder.domain.holds import VehicleHold
 from xborder.domain.id_numbers import IdNumber
@@ -30,9 +30,6 @@ from xborder.domain.zones import Term
 
 ORIGIN = "origin"
 DESTINATION = "destination"
-
-# The automatic archive request is the destination office's act, not the applicant's.
-_SYSTEM_SUB = "system:xborder"
 
 
 class TransferStatus(StrEnum):
@@ -329,7 +326,7 @@ class VehicleTransfer(CaseAggregate):
                 else None
             ),
         )
-        requester = Actor(sub=_SYSTEM_SUB, province=destination.code, role=Role.SYSTEM)
+        requester = office_itself(destination.code)  # the archive request is the office's act
         due = policy.due(Term.ARCHIVE_RELEASE, provinces, at)
         transfer.trigger_event(
             cls.ArchiveRequested, **transfer.meta(requester, at, opens={Term.ARCHIVE_RELEASE: due})
@@ -348,7 +345,7 @@ class VehicleTransfer(CaseAggregate):
         """The origin releases the electronic archive; holds are checked again at this moment."""
         self.authorize(actor, {Role.VEHICLE_ADMIN: [ORIGIN]})
         self.require_status("release the archive of", TransferStatus.ARCHIVE_REQUESTED)
-        _require_text(archive_ref, "archive_ref")
+        require_text(archive_ref, "archive_ref")
         if holds:
             raise blocked_error(holds)
         provinces = self.provinces
@@ -389,7 +386,7 @@ class VehicleTransfer(CaseAggregate):
                 **self.meta(actor, at, closes=[Term.ARCHIVE_VERIFICATION]),
             )
         else:
-            _require_text(reason, "reason")
+            require_text(reason, "reason")
             self.trigger_event(
                 self.ArchiveRejected,
                 reason=reason.strip(),
@@ -455,8 +452,3 @@ class VehicleTransfer(CaseAggregate):
         if name == Term.TRANSFER_LAPSE:
             return self.meta(actor, at, closes=list(self.deadlines))
         return self.meta(actor, at)
-
-
-def _require_text(value: str, field: str) -> None:
-    if not value or not value.strip():
-        raise RuleViolation(f"{field} must not be empty", code="field.missing", field=field)
