@@ -31,6 +31,13 @@ CASE_BODY: dict[str, Any] = {
 }
 
 
+APPREHENSION: dict[str, Any] = {
+    "plate": "川A12345",
+    "suspect": {"name": "王五", "id_number": "11010519491231002X"},
+    "vehicle_seized": True,
+}
+
+
 def _settings() -> dict[str, object]:
     return {"provinces": [CHUAN, YU, GUI, YUN, SHAAN, HU]}
 
@@ -126,11 +133,7 @@ def test_one_province_asks_many_respond(make_service: MakeService, mode: str) ->
         case_id,
         "apprehension",
         _investigator(service, YU),
-        {
-            "plate": "川A12345",
-            "suspect": {"name": "王五", "id_number": "11010519491231002X"},
-            "vehicle_seized": True,
-        },
+        APPREHENSION,
     )
     assert apprehended["status"] == "suspect_apprehended"
     service.wait_for_version(CHUAN, case_id, apprehended["version"])
@@ -173,11 +176,7 @@ def test_withdrawal_goes_to_exactly_the_original_targets(make_service: MakeServi
         case_id,
         "apprehension",
         _investigator(service, YU),
-        {
-            "plate": "川A12345",
-            "suspect": {"name": "王五", "id_number": "11010519491231002X"},
-            "vehicle_seized": True,
-        },
+        APPREHENSION,
     )
     _post(service, case_id, "handover", chuan)
     _post(service, case_id, "solution", chuan)
@@ -225,11 +224,7 @@ def test_a_known_suspect_plate_holds_the_vehicle(make_service: MakeService) -> N
         case_id,
         "apprehension",
         _investigator(service, YU),
-        {
-            "plate": "川A12345",
-            "suspect": {"name": "王五", "id_number": "11010519491231002X"},
-            "vehicle_seized": True,
-        },
+        APPREHENSION,
     )
     _post(service, case_id, "handover", chuan)
     _post(service, case_id, "solution", chuan)
@@ -250,11 +245,7 @@ def test_refused_hit_and_run_commands(make_service: MakeService) -> None:
             "apprehension before any request",
             "apprehension",
             _investigator(service, YU),
-            {
-                "plate": "川A12345",
-                "suspect": {"name": "王五", "id_number": "11010519491231002X"},
-                "vehicle_seized": True,
-            },
+            APPREHENSION,
             404,
         ),
         ("non-target acknowledging", "acknowledgements", _investigator(service, HU), {}, 404),
