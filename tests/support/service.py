@@ -50,6 +50,24 @@ class Service:
 
         return wait_until(reached, timeout=timeout, what=f"{case_id} v{version} in {province}")
 
+    def apply_for_transfer(self, plate: str) -> dict[str, Any]:
+        """An owner's transfer application of `plate` to 重庆, answered 201."""
+        response = self.client.post(
+            "/v1/transfers", json={**TRANSFER_BODY, "plate": plate}, headers=self.auth("alice", YU, "owner")
+        )
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def parked_letters(self, consumer: str, count: int = 1) -> list[Any]:
+        """The consumer's parked dead letters, once there are at least `count` of them."""
+
+        def enough() -> list[Any] | None:
+            letters = self.container.dead_letters.list(consumer=consumer)
+            return letters if len(letters) >= count else None
+
+        return wait_until(enough, timeout=30, what=f"{count} dead letter(s) of {consumer}")
+
     def event_count(self) -> int:
         total = 0
         for app in self.container.applications.values():

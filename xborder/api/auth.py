@@ -8,13 +8,14 @@ against the injected clock, not the wall clock, so tests and demos can move it. 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Protocol
 
 import jwt
 from fastapi import Depends, Request
 
 from xborder.domain.actors import Actor, Role
 from xborder.domain.provinces import PROVINCE_CODES
+from xborder.domain.text import forbidden_character
 from xborder.infra.clock import Clock
 from xborder.infra.tokens import ALGORITHM
 
@@ -24,6 +25,7 @@ __all__ = [
     "MISSING_TOKEN",
     "ActorDep",
     "AuthenticationFailed",
+    "CallerGate",
     "TokenVerifier",
     "get_actor",
 ]
@@ -36,6 +38,8 @@ EXPIRED_TOKEN: Final = "auth.expired_token"  # noqa: S105
 REQUIRED_CLAIMS: Final = ("exp", "iat", "iss", "aud", "sub")
 # Far above any token we mint; refuses to spend work on absurd headers.
 MAX_TOKEN_LENGTH: Final = 8192
+# `sub` and `org` are stored with every event the caller records (the actor) and in idempotency keys.
+MAX_CLAIM_LENGTH: Final = 128
 
 _CALLER_ROLES: Final = frozenset(role.value for role in Role if role is not Role.SYSTEM)
 
@@ -130,6 +134,7 @@ class TokenVerifier:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip():
             raise _invalid("the token's 'sub' claim must be a non-empty string")
+        _check_claim_text("sub", sub)
         if "province" not in claims:
             raise _invalid("the token lacks the required claim 'province'")
         province = claims["province"]
@@ -143,7 +148,16 @@ class TokenVerifier:
         org = claims.get("org")
         if org is not None and (not isinstance(org, str) or not org.strip()):
             raise _invalid("the token's 'org' claim must be a non-empty string")
+        if org is not None:
+            _check_claim_text("org", org)
         return Actor(sub=sub, province=province, role=Role(role), org=org)
+
+
+def _check_claim_text(name: str, value: str) -> None:
+    if len(value) > MAX_CLAIM_LENGTH:
+        raise _invalid(f"the token's '{name}' claim is longer than {MAX_CLAIM_LENGTH} characters")
+    if forbidden_character(value) is not None:
+        raise _invalid(f"the token's '{name}' claim contains a control or invisible formatting character")
 
 
 def _timestamp(claims: dict[str, Any], name: str) -> float:
@@ -153,8 +167,16 @@ def _timestamp(claims: dict[str, Any], name: str) -> float:
     return float(value)
 
 
+class CallerGate(Protocol):
+    """Admits an authenticated caller's request or raises to refuse it (the per-caller rate limit,
+    `xborder.api.rate_limits`). Consulted right after the token is verified, before the endpoint runs."""
+
+    def admit(self, request: Request, actor: Actor) -> None: ...
+
+
 def get_actor(request: Request) -> Actor:
-    """FastAPI dependency: the caller, from `Authorization: Bearer <token>` and `app.state.token_verifier`."""
+    """FastAPI dependency: the caller, from `Authorization: Bearer <token>` and `app.state.token_verifier`,
+    admitted by `app.state.caller_gate` when the app has one."""
     scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
@@ -164,6 +186,9 @@ def get_actor(request: Request) -> Actor:
         raise RuntimeError("app.state.token_verifier is not configured")
     actor: Actor = verifier.verify(token)
     request.state.actor = actor
+    gate: CallerGate | None = getattr(request.app.state, "caller_gate", None)
+    if gate is not None:
+        gate.admit(request, actor)
     return actor
 
 

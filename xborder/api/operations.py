@@ -17,8 +17,9 @@ router = APIRouter()
 
 
 @router.get("/healthz", tags=["operations"])
-def healthz() -> dict[str, str]:
-    """The process is up (no dependency is checked: that is /readyz)."""
+async def healthz() -> dict[str, str]:
+    """The process is up (no dependency is checked: that is /readyz). Async: it runs on the event loop
+    and needs no thread, so it answers even when the thread pool is busy."""
     return {"status": "ok"}
 
 
@@ -35,6 +36,9 @@ def readyz(request: Request) -> JSONResponse:
         "database": "ok" if database else "unreachable",
         "mode": "kafka" if container.kafka_enabled else "embedded",
         "workers": workers,
+        # Parked records do not make the service unready (their consumers go on), but they need an
+        # operator: `xborder dead-letters list`.
+        "dead_letters": container.dead_letters.parked_counts() if database else None,
     }
     return JSONResponse(body, status_code=200 if ready else 503)
 

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from xborder.api.allow import allowed_methods
 from xborder.api.auth import MISSING_TOKEN, AuthenticationFailed
 from xborder.domain.errors import (
     CaseNotFound,
@@ -30,6 +31,7 @@ from xborder.domain.errors import (
     VehicleBlocked,
     VersionMismatch,
 )
+from xborder.infra.failures import PASSING_FAULTS, describe_failure, is_passing_fault
 
 __all__ = [
     "CASE_NOT_FOUND_DETAIL",
@@ -45,6 +47,7 @@ PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 PROBLEM_TYPE_PREFIX: Final = "urn:xborder:problem:"
 CASE_NOT_FOUND_DETAIL: Final = "No such case."
 INTERNAL_ERROR_DETAIL: Final = "An unexpected error occurred. It has been logged."
+UNAVAILABLE_DETAIL: Final = "The service cannot reach its database just now; retry shortly."
 
 # DomainError family -> (status, title). Most specific class first; the first isinstance match wins.
 _DOMAIN_STATUS: Final[tuple[tuple[type[DomainError], int, str], ...]] = (
@@ -118,6 +121,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    for fault in PASSING_FAULTS:
+        app.add_exception_handler(fault, _unavailable)
     app.add_exception_handler(Exception, _unhandled)
 
 
@@ -162,13 +167,26 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):
         return await _unhandled(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail else _phrase(exc.status_code)
-    return problem_response(exc.status_code, f"http.{exc.status_code}", detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope)) or headers.get("Allow", "")
+    return problem_response(exc.status_code, f"http.{exc.status_code}", detail, headers=headers)
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database is restarting or the pool is exhausted: not the client's fault, worth a retry."""
+    route = request.scope.get("route")
+    where = getattr(route, "path", None) or request.url.path
+    logger.warning("%s %s: %s", request.method, where, describe_failure(exc))
+    return problem_response(503, "service.unavailable", UNAVAILABLE_DETAIL, headers={"Retry-After": "1"})
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     # The route template, not the raw path: paths can carry plates and other identifiers.
     route = request.scope.get("route")
     where = getattr(route, "path", None) or request.url.path
+    if is_passing_fault(exc):
+        return await _unavailable(request, exc)
     logger.exception("unhandled %s on %s %s", type(exc).__name__, request.method, where, exc_info=exc)
     return problem_response(500, "internal.error", INTERNAL_ERROR_DETAIL)
 

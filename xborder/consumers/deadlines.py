@@ -15,8 +15,10 @@ from xborder.consumers.worker import Worker
 from xborder.domain.application import CaseApplication
 from xborder.domain.errors import CaseNotFound, ConcurrentConflict
 from xborder.infra.clock import Clock
+from xborder.infra.failures import describe_failure, is_passing_fault
 from xborder.infra.feeds import Feed
-from xborder.projections.deadlines import DeadlineTable
+from xborder.projections.dead_letters import DeadLetters, Parking
+from xborder.projections.deadlines import CONSUMER, DeadlineTable
 
 logger = logging.getLogger("xborder.deadlines")
 
@@ -30,19 +32,26 @@ class DeadlineWatcher(Worker):
         clock: Clock,
         *,
         tick_seconds: float = 1.0,
+        dead_letters: DeadLetters | None = None,
     ) -> None:
-        super().__init__("deadline-watcher")
+        super().__init__(CONSUMER)
         self.feed = feed
         self.table = table
         self.applications = applications
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.marked = 0
+        self.dead_letters = dead_letters
+        self.parking = Parking(dead_letters, CONSUMER) if dead_letters else None
 
     def step(self) -> None:
         records = self.feed.poll(self.tick_seconds)
         if records:
-            self.table.apply(records)
+            parking = self.parking
+            if parking is None:
+                self.table.apply(records)
+            else:
+                parking.attempt(lambda careful: self.table.apply(records, parking=parking, careful=careful))
         self.check(self.clock.now())
 
     def check(self, now: datetime) -> int:
@@ -57,6 +66,12 @@ class DeadlineWatcher(Worker):
                 continue  # the case moved on meanwhile; look again at the next tick
             except CaseNotFound:
                 pass
+            except Exception as error:
+                if is_passing_fault(error) or self.dead_letters is None:
+                    raise
+                # This case's command fails for a reason of its own: the deadlines due after it go on.
+                self.table.park(deadline, self.dead_letters, describe_failure(error))
+                continue
             self.table.mark_overdue(deadline.aggregate_id, deadline.name)
         self.marked += marked
         return marked

@@ -14,9 +14,11 @@ from typing import Any
 
 from xborder.consumers.worker import Worker
 from xborder.infra.contracts import envelopes_for
-from xborder.infra.feeds import LogSource, Wakeup, prior_events_of
+from xborder.infra.failures import describe_failure, is_passing_fault
+from xborder.infra.feeds import LogSource, Unreadable, Wakeup, prior_events_of
 from xborder.infra.kafka import publish_headers
 from xborder.infra.postgres.database import Database
+from xborder.projections.dead_letters import DeadLetters
 
 logger = logging.getLogger("xborder.relay")
 
@@ -55,8 +57,10 @@ class Relay(Worker):
         batch_size: int = 500,
         poll_interval: float = 0.5,
         ack_timeout: float = 30.0,
+        dead_letters: DeadLetters | None = None,
     ) -> None:
         super().__init__(f"relay-{source.application.name}")
+        self.dead_letters = dead_letters
         self.source = source
         self.topic = topic
         self.producer = producer
@@ -80,8 +84,27 @@ class Relay(Worker):
         futures = []
         prior_events = prior_events_of(app)
         for notification in notifications:
-            event = app.mapper.to_domain_event(notification)
-            for envelope in envelopes_for(self.source.aggregate_type, event, prior_events):
+            try:
+                event = app.mapper.to_domain_event(notification)
+                envelopes = envelopes_for(self.source.aggregate_type, event, prior_events)
+            except Exception as error:
+                if self.dead_letters is None or is_passing_fault(error):
+                    raise
+                # A stored event this code cannot read (a missing upcaster): publishing the rest goes
+                # on; the consumers of its case will stop at the gap it leaves, loudly.
+                self.dead_letters.park_unreadable(
+                    self.name,
+                    Unreadable(
+                        source=app.name,
+                        next_position=notification.id + 1,
+                        reason=describe_failure(error),
+                        aggregate_type=self.source.aggregate_type,
+                        aggregate_id=notification.originator_id,
+                        version=notification.originator_version,
+                    ),
+                )
+                continue
+            for envelope in envelopes:
                 futures.append(
                     self.producer.send(
                         self.topic,

@@ -7,6 +7,7 @@ import logging
 import threading
 from typing import Any
 
+from xborder.infra.failures import describe_failure
 from xborder.infra.feeds import UnreadableRecord
 
 logger = logging.getLogger("xborder.workers")
@@ -74,11 +75,19 @@ class Worker:
                     return
                 except Exception as error:  # noqa: BLE001 — a worker must outlive transient faults
                     self.failures += 1
-                    logger.warning("worker %s failed (%d in a row): %r", self.name, self.failures, error)
+                    # Described, not repr'd: a database error's DETAIL would quote the data it refused.
+                    logger.warning(
+                        "worker %s failed (%d in a row): %s",
+                        self.name,
+                        self.failures,
+                        describe_failure(error),
+                    )
                     self._stopping.wait(min(self.backoff_seconds * self.failures, 10.0))
                     try:
                         self.recover()
                     except Exception as recover_error:  # noqa: BLE001
-                        logger.warning("worker %s could not recover yet: %r", self.name, recover_error)
+                        logger.warning(
+                            "worker %s could not recover yet: %s", self.name, describe_failure(recover_error)
+                        )
         finally:
             self.teardown()

@@ -11,10 +11,13 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from xborder.consumers import rescue_process
 from xborder.consumers.deadlines import DeadlineWatcher
+from xborder.consumers.janitor import IdempotencyJanitor
 from xborder.consumers.projection import ProjectionConsumer
 from xborder.consumers.relay import Relay, RelayPositions
 from xborder.consumers.rescue_process import RescueHitAndRunProcess
@@ -37,7 +40,10 @@ from xborder.infra.postgres.database import Database, eventsourcing_env
 from xborder.infra.postgres.embedded import start_embedded_postgres
 from xborder.infra.postgres.migrations import migrate_core
 from xborder.infra.settings import Settings
+from xborder.infra.signals import ReadModelSignals
 from xborder.infra.tokens import TokenIssuer, load_or_create_dev_secret
+from xborder.projections import deadlines
+from xborder.projections.dead_letters import DeadLetters
 from xborder.projections.deadlines import DeadlineTable
 from xborder.projections.holds import CatchingUpHolds, HoldsTable
 from xborder.projections.positions import load_consumer_positions
@@ -45,7 +51,8 @@ from xborder.projections.store import ProvinceReadModels
 
 logger = logging.getLogger("xborder.bootstrap")
 
-WORKER_KINDS = ("relay", "projection", "deadlines", "processes")
+# "janitor" deletes expired idempotency records (xborder.consumers.janitor).
+WORKER_KINDS = ("relay", "projection", "deadlines", "processes", "janitor")
 
 
 @dataclass
@@ -63,8 +70,11 @@ class Container:
     provinces: list[str]
     wakeup: Wakeup
     holds: CatchingUpHolds
+    dead_letters: DeadLetters
     workers: list[Worker] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # Wakes the API's waiting reads when this process's projection consumers change a read model.
+    readmodel_signals: ReadModelSignals = field(default_factory=ReadModelSignals)
     _topics_ready: bool = False
 
     @property
@@ -110,22 +120,34 @@ class Container:
             built += self._relays()
         if "projection" in kinds:
             for code in provinces if provinces is not None else self.provinces:
+                self.readmodel_signals.project_here(code)
                 built.append(
                     ProjectionConsumer(
                         code,
-                        self.feed(f"xborder.projection.{code}", self._loader(code)),
+                        self.feed(
+                            f"xborder.projection.{code}",
+                            self._loader(code),
+                            dead_letter_consumer=f"projection-{code}",
+                        ),
                         self.readmodels,
                         poll_timeout=self.settings.poll_interval_seconds,
+                        on_applied=partial(self.readmodel_signals.notify, code),
+                        dead_letters=self.dead_letters,
                     )
                 )
         if "deadlines" in kinds:
             built.append(
                 DeadlineWatcher(
-                    self.feed("xborder.deadlines", self.deadlines.load_positions),
+                    self.feed(
+                        "xborder.deadlines",
+                        self.deadlines.load_positions,
+                        dead_letter_consumer=deadlines.CONSUMER,
+                    ),
                     self.deadlines,
                     self.applications,
                     self.clock,
                     tick_seconds=self.settings.deadline_tick_seconds,
+                    dead_letters=self.dead_letters,
                 )
             )
         if "processes" in kinds:
@@ -133,15 +155,36 @@ class Container:
                 "xborder.process.rescue-hit-and-run",
                 lambda: load_consumer_positions(self.db, rescue_process.CONSUMER),
                 aggregate_types=["JointRescue"],
+                dead_letter_consumer=rescue_process.CONSUMER,
             )
             poll = self.settings.poll_interval_seconds
-            built.append(RescueHitAndRunProcess(feed, self.db, self.hit_and_runs, poll_timeout=poll))
+            built.append(
+                RescueHitAndRunProcess(
+                    feed, self.db, self.hit_and_runs, poll_timeout=poll, dead_letters=self.dead_letters
+                )
+            )
+        if "janitor" in kinds:
+            built.append(
+                IdempotencyJanitor(
+                    self.idempotency,
+                    interval_seconds=self.settings.idempotency_cleanup_interval_seconds,
+                    batch_size=self.settings.idempotency_cleanup_batch_size,
+                )
+            )
         return built
 
     def feed(
-        self, group_id: str, load_positions: PositionLoader, *, aggregate_types: Iterable[str] | None = None
+        self,
+        group_id: str,
+        load_positions: PositionLoader,
+        *,
+        aggregate_types: Iterable[str] | None = None,
+        dead_letter_consumer: str | None = None,
     ) -> Feed:
+        """A consumer's feed; with `dead_letter_consumer`, records it cannot read are parked under that
+        name and reading goes on (without, they stop the consumer)."""
         types = list(aggregate_types) if aggregate_types is not None else list(self.applications)
+        on_unreadable = self.dead_letters.handler(dead_letter_consumer) if dead_letter_consumer else None
         if self.kafka_enabled:
             from xborder.infra.kafka import KafkaFeed
 
@@ -153,9 +196,10 @@ class Container:
                 topics=[TOPICS[t] for t in types],
                 load_positions=load_positions,
                 client_id=f"{self.settings.kafka_client_id}.{group_id}",
+                on_unreadable=on_unreadable,
             )
         sources = [s for s in self.log_sources() if s.aggregate_type in types]
-        return NotificationLogFeed(sources, load_positions, wakeup=self.wakeup)
+        return NotificationLogFeed(sources, load_positions, wakeup=self.wakeup, on_unreadable=on_unreadable)
 
     def log_sources(self) -> list[LogSource]:
         return [LogSource(aggregate_type, app) for aggregate_type, app in self.applications.items()]
@@ -191,6 +235,7 @@ class Container:
                 wakeup=self.wakeup,
                 batch_size=self.settings.relay_batch_size,
                 poll_interval=self.settings.poll_interval_seconds,
+                dead_letters=self.dead_letters,
             )
             for source in self.log_sources()
         ]
@@ -236,8 +281,11 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     wakeup = Wakeup()
     env = eventsourcing_env(url)
     applications: dict[str, CaseApplication[Any]] = {}
+    dead_letters = DeadLetters(db)
     holds = CatchingUpHolds(
-        HoldsTable(db), lambda: [LogSource(name, app) for name, app in applications.items()]
+        HoldsTable(db),
+        lambda: [LogSource(name, app) for name, app in applications.items()],
+        dead_letters,
     )
     for app_class in (ViolationObjections, HitAndRunCases, JointRescues, VehicleTransfers):
         applications[app_class.aggregate_type] = app_class(
@@ -264,12 +312,15 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         applications=applications,
         readmodels=readmodels,
         deadlines=DeadlineTable(db),
-        idempotency=IdempotencyStore(db),
+        idempotency=IdempotencyStore(
+            db, clock=clock, retention=timedelta(hours=settings.idempotency_retention_hours)
+        ),
         issuer=issuer,
         jwt_secret=secret,
         provinces=provinces,
         wakeup=wakeup,
         holds=holds,
+        dead_letters=dead_letters,
         closers=closers,
     )
 

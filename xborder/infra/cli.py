@@ -40,6 +40,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     rebuild = projection_commands.add_parser("rebuild", help="replay the event store into a fresh read model")
     rebuild.add_argument("--province", required=True, action="append", help="province code (repeatable)")
 
+    status = commands.add_parser("status", help="each consumer's lag and parked records (dead letters)")
+    status.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    letters = commands.add_parser("dead-letters", help="records a consumer could not apply")
+    letter_commands = letters.add_subparsers(dest="letters_command", required=True)
+    listing = letter_commands.add_parser("list", help="the parked letters (all with --all)")
+    listing.add_argument("--all", action="store_true", help="retried and discarded ones too")
+    listing.add_argument("--consumer", default=None, help="only this consumer's, e.g. projection-510000")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    retry = letter_commands.add_parser("retry", help="apply the letter's case again, from the event store")
+    retry.add_argument("id", type=int)
+    discard = letter_commands.add_parser("discard", help="mark a letter as dealt with by an operator")
+    discard.add_argument("id", type=int)
+
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "token":
@@ -48,6 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(settings, args)
     if args.command == "projections":
         return _rebuild(settings, args.province)
+    if args.command == "status":
+        from xborder.infra.operations import print_status
+
+        return print_status(settings, as_json=args.json)
+    if args.command == "dead-letters":
+        from xborder.infra.operations import dead_letters_command
+
+        return dead_letters_command(settings, args)
     kinds = {
         "relay": ["relay"],
         "project": ["projection"],
@@ -113,7 +134,9 @@ def _rebuild(settings: Settings, provinces: list[str]) -> int:
     container = bootstrap(settings)
     try:
         for code in provinces:
-            result = rebuild_province(container.db, container.log_sources(), code)
+            result = rebuild_province(
+                container.db, container.log_sources(), code, dead_letters=container.dead_letters
+            )
             print(f"{code}: rebuilt from {result.events_read} events ({result.applied} applied)")
     finally:
         container.close()

@@ -14,8 +14,10 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import UUID
 
 from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for
+from xborder.infra.failures import describe_failure, is_passing_fault
 
 PositionLoader = Callable[[], Mapping[str, int]]
 
@@ -23,6 +25,23 @@ PositionLoader = Callable[[], Mapping[str, int]]
 class UnreadableRecord(Exception):
     """A record in the feed cannot be read. Skipping it would silently lose an event, so a consumer
     that meets one stops and says where it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A record a feed could not turn into an envelope: where it is, and which case it belongs to when
+    the record says so (the event store's row, a Kafka key and headers)."""
+
+    source: str
+    next_position: int
+    reason: str
+    aggregate_type: str | None = None
+    aggregate_id: UUID | None = None
+    version: int | None = None
+
+
+# A feed given a handler parks what it cannot read and goes on; without one it raises UnreadableRecord.
+UnreadableHandler = Callable[[Unreadable], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +105,10 @@ class NotificationLogFeed:
         wakeup: Wakeup | None = None,
         batch_size: int = 200,
         replay_to_joined: bool = True,
+        on_unreadable: UnreadableHandler | None = None,
     ) -> None:
         self._sources = list(sources)
+        self._on_unreadable = on_unreadable
         self._replay_to_joined = replay_to_joined
         self._load_positions = load_positions
         self._wakeup = wakeup or Wakeup()
@@ -114,15 +135,38 @@ class NotificationLogFeed:
             start = self._next[app.name]
             notifications = app.recorder.select_notifications(start=start, limit=self._batch_size)
             for notification in notifications:
-                event = app.mapper.to_domain_event(notification)
-                envelopes = (
-                    envelopes_for(source.aggregate_type, event, prior_events_of(app))
-                    if self._replay_to_joined
-                    else [envelope_from_event(source.aggregate_type, event)]
-                )
-                records.extend(FeedRecord(env, app.name, notification.id + 1) for env in envelopes)
+                try:
+                    envelopes = self._envelopes(source, notification)
+                except Exception as error:  # noqa: BLE001 — whatever the cause, this record is unreadable
+                    self._unreadable(source, notification, error)
+                else:
+                    records.extend(FeedRecord(env, app.name, notification.id + 1) for env in envelopes)
                 self._next[app.name] = notification.id + 1
         return records
+
+    def _envelopes(self, source: LogSource, notification: Any) -> list[Envelope]:
+        app = source.application
+        event = app.mapper.to_domain_event(notification)
+        if self._replay_to_joined:
+            return envelopes_for(source.aggregate_type, event, prior_events_of(app))
+        return [envelope_from_event(source.aggregate_type, event)]
+
+    def _unreadable(self, source: LogSource, notification: Any, error: Exception) -> None:
+        if is_passing_fault(error):
+            raise error  # the database, not the record: the consumer retries
+        where = f"{source.application.name} notification {notification.id}"
+        if self._on_unreadable is None:
+            raise UnreadableRecord(f"{where}: {describe_failure(error)}") from error
+        self._on_unreadable(
+            Unreadable(
+                source=source.application.name,
+                next_position=notification.id + 1,
+                reason=describe_failure(error),
+                aggregate_type=source.aggregate_type,
+                aggregate_id=notification.originator_id,
+                version=notification.originator_version,
+            )
+        )
 
     def close(self) -> None:
         self._wakeup.notify()

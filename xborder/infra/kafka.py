@@ -18,13 +18,14 @@ import threading
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Final
+from uuid import UUID
 
 from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from pydantic import ValidationError
 
 from xborder.infra.contracts import Envelope
-from xborder.infra.feeds import FeedRecord, PositionLoader, UnreadableRecord
+from xborder.infra.feeds import FeedRecord, PositionLoader, Unreadable, UnreadableHandler, UnreadableRecord
 
 __all__ = [
     "KafkaFeed",
@@ -78,6 +79,7 @@ def publish_headers(envelope: Envelope) -> list[tuple[str, bytes]]:
         ("type", envelope.type.encode()),
         ("version", str(envelope.version).encode()),
         ("schema", envelope.schema_.encode()),
+        ("aggregate_type", envelope.aggregate_type.encode()),
     ]
 
 
@@ -226,6 +228,36 @@ def _recv_exactly(sock: socket.socket, count: int) -> bytes:
     return bytes(chunks)
 
 
+def topic_heads(
+    bootstrap_servers: str, topics: Mapping[str, str], *, client_id: str, timeout_ms: int = 5000
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """For `xborder status`: aggregate type -> `topic:partition` -> (first offset, end offset)."""
+    consumer: KafkaConsumer = KafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=client_id,
+        enable_auto_commit=False,
+        request_timeout_ms=max(timeout_ms, 1000) + 1000,
+        api_version_auto_timeout_ms=timeout_ms,
+    )
+    try:
+        heads: dict[str, dict[str, tuple[int, int]]] = {}
+        for kind, topic in topics.items():
+            partitions = [
+                TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])
+            ]
+            if not partitions:
+                heads[kind] = {}
+                continue
+            firsts = consumer.beginning_offsets(partitions, timeout_ms=timeout_ms)
+            ends = consumer.end_offsets(partitions, timeout_ms=timeout_ms)
+            heads[kind] = {
+                _source(tp.topic, tp.partition): (int(firsts[tp]), int(ends[tp])) for tp in partitions
+            }
+        return heads
+    finally:
+        consumer.close(autocommit=False)
+
+
 class PoisonMessage(UnreadableRecord):
     """A record whose value is not a valid envelope. The feed stops on it instead of skipping it."""
 
@@ -262,7 +294,9 @@ class KafkaFeed:
 
     Positions are `"<topic>:<partition>" -> next offset`. Kafka's committed offsets are never read nor
     written: every assignment seeks to `load_positions()`, or to the beginning of a partition without a
-    stored position. A record that does not parse as an `Envelope` raises `PoisonMessage`; the records
+    stored position. A record that does not parse as an `Envelope` (malformed, an unknown schema
+    version) goes to `on_unreadable` — the consumer parks it as a dead letter, naming the case its key
+    gives — and reading goes on past it. Without a handler it raises `PoisonMessage`; the records
     before it in the same batch are still returned first, and the partition stays positioned on the
     poison record, so every later poll raises again until an operator intervenes.
 
@@ -279,6 +313,7 @@ class KafkaFeed:
         load_positions: PositionLoader,
         client_id: str,
         max_records: int = 500,
+        on_unreadable: UnreadableHandler | None = None,
     ) -> None:
         if not topics:
             raise ValueError("KafkaFeed needs at least one topic")
@@ -290,6 +325,7 @@ class KafkaFeed:
         self._load_positions = load_positions
         self._client_id = client_id
         self._max_records = max_records
+        self._on_unreadable = on_unreadable
         self._consumer: KafkaConsumer | None = None
         self._closed = False
         self._lock = threading.RLock()
@@ -345,6 +381,10 @@ class KafkaFeed:
                             raise ValueError("record has no value")
                         envelope = Envelope.from_json_bytes(message.value)
                     except (ValidationError, ValueError) as error:
+                        if self._on_unreadable is not None:
+                            # Parked with where it is and which case its key names; read on past it.
+                            self._on_unreadable(_unreadable(tp, message, _reason(error)))
+                            continue
                         poison = PoisonMessage(tp.topic, tp.partition, int(message.offset), _reason(error))
                         # Nothing of this batch after the poison record counts as read: the partition
                         # stays on the poison record, the untouched partitions on their first record.
@@ -397,6 +437,37 @@ class KafkaFeed:
             consumer, self._consumer = self._consumer, None
             if consumer is not None:
                 consumer.close(autocommit=False)
+
+
+def _unreadable(tp: TopicPartition, message: Any, reason: str) -> Unreadable:
+    headers = {name: value for name, value in (message.headers or [])}
+    return Unreadable(
+        source=_source(tp.topic, tp.partition),
+        next_position=int(message.offset) + 1,
+        reason=reason,
+        aggregate_type=_text(headers.get("aggregate_type")),
+        aggregate_id=_uuid(message.key),
+        version=_int(headers.get("version")),
+    )
+
+
+def _text(raw: bytes | None) -> str | None:
+    try:
+        return raw.decode()[:100] if raw else None
+    except UnicodeDecodeError:
+        return None
+
+
+def _uuid(raw: bytes | None) -> UUID | None:
+    try:
+        return UUID(raw.decode()) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _int(raw: bytes | None) -> int | None:
+    text = _text(raw)
+    return int(text) if text and text.isdigit() and len(text) < 10 else None
 
 
 def _reason(error: Exception) -> str:

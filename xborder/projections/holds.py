@@ -16,9 +16,11 @@ from typing import Any
 from uuid import UUID
 
 from xborder.domain.holds import VehicleHold
+from xborder.domain.text import ensure_storable
 from xborder.infra.contracts import Envelope
 from xborder.infra.feeds import FeedRecord, LogSource, NotificationLogFeed
 from xborder.infra.postgres.database import Database
+from xborder.projections.dead_letters import Connection, DeadLetters, Parking, apply_records
 from xborder.projections.positions import load_consumer_positions, next_positions, store_consumer_positions
 
 CONSUMER = "vehicle-holds"
@@ -85,34 +87,43 @@ class HoldsTable:
     def load_positions(self) -> dict[str, int]:
         return load_consumer_positions(self._db, CONSUMER)
 
-    def apply(self, records: Sequence[FeedRecord]) -> None:
+    def apply(
+        self, records: Sequence[FeedRecord], *, parking: Parking | None = None, careful: bool = False
+    ) -> int:
+        """Apply hold changes and positions in one transaction; returns how many records were parked
+        (see `ProvinceReadModels.apply` for `parking` and `careful`)."""
         with self._db.transaction() as conn:
-            for record in records:
-                for change in hold_changes(record.envelope):
-                    if change.active:
-                        conn.execute(
-                            "INSERT INTO xborder_vehicle_holds"
-                            " (case_id, plate, kind, province, reason, active, version)"
-                            " VALUES (%s, %s, %s, %s, %s, true, %s) ON CONFLICT (case_id) DO UPDATE SET"
-                            " plate = EXCLUDED.plate, kind = EXCLUDED.kind, province = EXCLUDED.province,"
-                            " reason = EXCLUDED.reason, active = true, version = EXCLUDED.version"
-                            " WHERE xborder_vehicle_holds.version < EXCLUDED.version",
-                            (
-                                change.case_id,
-                                change.plate,
-                                change.kind,
-                                change.province,
-                                change.reason,
-                                change.version,
-                            ),
-                        )
-                    else:
-                        conn.execute(
-                            "UPDATE xborder_vehicle_holds SET active = false, version = %s"
-                            " WHERE case_id = %s AND version < %s",
-                            (change.version, change.case_id, change.version),
-                        )
+            parked = apply_records(conn, records, self._apply_one, parking=parking, careful=careful)
             store_consumer_positions(conn, CONSUMER, next_positions(records))
+        return parked
+
+    @staticmethod
+    def _apply_one(conn: Connection, record: FeedRecord) -> None:
+        for change in hold_changes(record.envelope):
+            ensure_storable({"plate": change.plate, "province": change.province, "reason": change.reason})
+            if change.active:
+                conn.execute(
+                    "INSERT INTO xborder_vehicle_holds"
+                    " (case_id, plate, kind, province, reason, active, version)"
+                    " VALUES (%s, %s, %s, %s, %s, true, %s) ON CONFLICT (case_id) DO UPDATE SET"
+                    " plate = EXCLUDED.plate, kind = EXCLUDED.kind, province = EXCLUDED.province,"
+                    " reason = EXCLUDED.reason, active = true, version = EXCLUDED.version"
+                    " WHERE xborder_vehicle_holds.version < EXCLUDED.version",
+                    (
+                        change.case_id,
+                        change.plate,
+                        change.kind,
+                        change.province,
+                        change.reason,
+                        change.version,
+                    ),
+                )
+            else:
+                conn.execute(
+                    "UPDATE xborder_vehicle_holds SET active = false, version = %s"
+                    " WHERE case_id = %s AND version < %s",
+                    (change.version, change.case_id, change.version),
+                )
 
     def active_on(self, plate: str) -> list[VehicleHold]:
         with self._db.transaction() as conn:
@@ -125,11 +136,29 @@ class HoldsTable:
 
 
 class CatchingUpHolds:
-    """The HoldsLookup the transfer workflow uses: catch up with the event store, then answer."""
+    """The HoldsLookup the transfer workflow uses: catch up with the event store, then answer.
 
-    def __init__(self, table: HoldsTable, sources: Callable[[], Sequence[LogSource]]) -> None:
+    Every transfer command waits on this catch-up, so nothing in it may fail for a reason of one
+    record: a record it cannot read or apply is parked as a dead letter (consumer `vehicle-holds`) and
+    the catch-up goes on. Parking one objection's hold could let its vehicle's transfer slip past the
+    application check; the origin's archive release checks again, `/readyz` and `xborder status` show
+    the dead letter, and stopping instead would refuse every transfer in the country.
+    """
+
+    def __init__(
+        self,
+        table: HoldsTable,
+        sources: Callable[[], Sequence[LogSource]],
+        dead_letters: DeadLetters | None = None,
+    ) -> None:
         self._table = table
         self._sources = sources
+        self._dead_letters = dead_letters
+        self._parking = Parking(dead_letters, CONSUMER) if dead_letters else None
+
+    @property
+    def table(self) -> HoldsTable:
+        return self._table
 
     def holds_on(self, plate: str) -> Sequence[VehicleHold]:
         self.catch_up()
@@ -139,6 +168,14 @@ class CatchingUpHolds:
         sources = [s for s in self._sources() if s.aggregate_type in HOLD_SOURCES]
         if not sources:
             return
-        feed = NotificationLogFeed(sources, self._table.load_positions)
+        on_unreadable = self._dead_letters.handler(CONSUMER) if self._dead_letters else None
+        feed = NotificationLogFeed(sources, self._table.load_positions, on_unreadable=on_unreadable)
         while records := feed.poll(0):
+            self._apply(records)
+
+    def _apply(self, records: Sequence[FeedRecord]) -> None:
+        parking = self._parking
+        if parking is None:
             self._table.apply(records)
+        else:
+            parking.attempt(lambda careful: self._table.apply(records, parking=parking, careful=careful))

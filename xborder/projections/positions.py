@@ -16,7 +16,8 @@ from xborder.infra.postgres.database import Database
 def next_positions(records: Sequence[FeedRecord]) -> dict[str, int]:
     positions: dict[str, int] = {}
     for record in records:
-        positions[record.source] = max(record.next_position, positions.get(record.source, 0))
+        if record.source:  # a redelivered record (`xborder dead-letters retry`) has no position
+            positions[record.source] = max(record.next_position, positions.get(record.source, 0))
     return positions
 
 

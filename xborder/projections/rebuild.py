@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
-from xborder.infra.feeds import LogSource, NotificationLogFeed
+from xborder.infra.feeds import FeedRecord, LogSource, NotificationLogFeed
 from xborder.infra.postgres.database import Database
+from xborder.projections.casedoc import ProjectionGapError
+from xborder.projections.dead_letters import DeadLetters, Parking
 from xborder.projections.schema import rebuild_schema_name, schema_name
 from xborder.projections.store import ProvinceReadModels
 
@@ -32,20 +34,35 @@ class RebuildResult:
     applied: int
 
 
-def rebuild_province(db: Database, sources: Sequence[LogSource], province: str) -> RebuildResult:
+def rebuild_province(
+    db: Database, sources: Sequence[LogSource], province: str, *, dead_letters: DeadLetters | None = None
+) -> RebuildResult:
+    """With `dead_letters`, a record that cannot be applied is parked as the live consumer parks it
+    (the same letter, not a second one) instead of failing the rebuild."""
     live, fresh = schema_name(province), rebuild_schema_name(province)
     building = ProvinceReadModels(db, schema_of=rebuild_schema_name)
+    consumer = f"projection-{province}"
+    parking = Parking(dead_letters, consumer, fatal=(ProjectionGapError,)) if dead_letters else None
     with db.transaction() as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(fresh)))
     building.ensure_schema(province)
-    feed = NotificationLogFeed(sources, lambda: {})
+    feed = NotificationLogFeed(
+        sources, lambda: {}, on_unreadable=dead_letters.handler(consumer) if dead_letters else None
+    )
     read = applied = 0
+
+    def apply(records: Sequence[FeedRecord]) -> int:
+        if parking is None:
+            return building.apply(province, records).applied
+        return parking.attempt(
+            lambda careful: building.apply(province, records, parking=parking, careful=careful)
+        ).applied
 
     def catch_up() -> None:
         nonlocal read, applied
         while records := feed.poll(0):
             read += len(records)
-            applied += building.apply(province, records).applied
+            applied += apply(records)
 
     catch_up()
     ProvinceReadModels(db).ensure_schema(province)  # so there is something to swap out

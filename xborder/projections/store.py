@@ -12,9 +12,11 @@ from psycopg import sql
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
+from xborder.domain.text import ensure_storable
 from xborder.infra.feeds import FeedRecord
 from xborder.infra.postgres.database import Database
 from xborder.projections.casedoc import Doc, ProjectionGapError, apply_common, new_doc
+from xborder.projections.dead_letters import Parking, apply_records
 from xborder.projections.registry import CASE_KINDS
 from xborder.projections.schema import province_ddl, schema_name
 
@@ -30,6 +32,7 @@ class ApplyResult:
     applied: int
     duplicates: int
     foreign: int  # events of cases this province is not involved in
+    parked: int = 0  # dead letters (see xborder.projections.dead_letters)
 
 
 class ProvinceReadModels:
@@ -37,6 +40,10 @@ class ProvinceReadModels:
         """`schema_of` maps a province to its schema; a rebuild writes to another one."""
         self._db = db
         self._schema_of = schema_of
+
+    @property
+    def database(self) -> Database:
+        return self._db
 
     # ------------------------------------------------------------------ schema
     def ensure_schema(self, province: str) -> None:
@@ -53,22 +60,38 @@ class ProvinceReadModels:
         with self._db.transaction() as conn:
             return {row["source"]: int(row["next_position"]) for row in conn.execute(query)}
 
-    def apply(self, province: str, records: Sequence[FeedRecord]) -> ApplyResult:
-        """Apply a batch in one transaction: rows and input positions commit together or not at all."""
+    def apply(
+        self,
+        province: str,
+        records: Sequence[FeedRecord],
+        *,
+        parking: Parking | None = None,
+        careful: bool = False,
+    ) -> ApplyResult:
+        """Apply a batch in one transaction: rows, dead letters and input positions commit together or
+        not at all. With `parking`, records of parked cases are parked too, and `careful` applies each
+        record in a savepoint so that a poison record is parked instead of failing the batch."""
         schema = sql.Identifier(self._schema_of(province))
-        applied = duplicates = foreign = 0
+        applied = duplicates = foreign = parked = 0
         positions: dict[str, int] = {}
-        with self._db.transaction() as conn:
-            for record in records:
+        mine: list[FeedRecord] = []
+        for record in records:
+            if record.source:
                 positions[record.source] = max(record.next_position, positions.get(record.source, 0))
-                envelope = record.envelope
-                if province not in envelope.provinces:
-                    foreign += 1
-                    continue
-                if self._apply_one(conn, schema, record):
-                    applied += 1
-                else:
-                    duplicates += 1
+            if province in record.envelope.provinces:
+                mine.append(record)
+            else:
+                foreign += 1
+
+        def apply_one(conn: psycopg.Connection[DictRow], record: FeedRecord) -> None:
+            nonlocal applied, duplicates
+            if self._apply_one(conn, schema, record):
+                applied += 1
+            else:
+                duplicates += 1
+
+        with self._db.transaction() as conn:
+            parked = apply_records(conn, mine, apply_one, parking=parking, careful=careful)
             for source, position in positions.items():
                 conn.execute(
                     sql.SQL(
@@ -78,7 +101,7 @@ class ProvinceReadModels:
                     ).format(schema, schema),
                     (source, position),
                 )
-        return ApplyResult(applied=applied, duplicates=duplicates, foreign=foreign)
+        return ApplyResult(applied=applied, duplicates=duplicates, foreign=foreign, parked=parked)
 
     def _apply_one(
         self, conn: psycopg.Connection[DictRow], schema: sql.Identifier, record: FeedRecord
@@ -100,6 +123,7 @@ class ProvinceReadModels:
                 f"but the read model is at {current} (from {record.source})"
             )
         doc: Doc = row["doc"] if row else new_doc(kind.kind, envelope)
+        ensure_storable({"data": envelope.data, "actor": envelope.actor})
         apply_common(doc, envelope)
         kind.project(doc, envelope)
         conn.execute(
@@ -130,6 +154,15 @@ class ProvinceReadModels:
         with self._db.transaction() as conn:
             row = conn.execute(query, (case_id,)).fetchone()
         return dict(row["doc"]) if row else None
+
+    def versions(self, province: str, case_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """The applied version of each of these cases the province holds, in one query: what reads
+        waiting for a version need to know, without fetching the documents."""
+        query = sql.SQL("SELECT id, version FROM {}.cases WHERE id = ANY(%s)").format(
+            sql.Identifier(self._schema_of(province))
+        )
+        with self._db.transaction() as conn:
+            return {row["id"]: int(row["version"]) for row in conn.execute(query, (list(case_ids),))}
 
     def list_cases(
         self,

@@ -11,6 +11,8 @@ CORE_DDL = (
     " caller text NOT NULL, key text NOT NULL, fingerprint text NOT NULL,"
     " status_code integer NOT NULL, response jsonb NOT NULL,"
     " created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (caller, key))",
+    # The janitor deletes expired records oldest first, a batch at a time.
+    f"CREATE INDEX IF NOT EXISTS xborder_idempotency_created_at ON {IDEMPOTENCY_TABLE} (created_at)",
     "CREATE TABLE IF NOT EXISTS xborder_relay_positions ("
     " application text PRIMARY KEY, last_notification_id bigint NOT NULL,"
     " updated_at timestamptz NOT NULL DEFAULT now())",
@@ -25,6 +27,18 @@ CORE_DDL = (
     " case_id uuid PRIMARY KEY, plate text NOT NULL, kind text NOT NULL, province text NOT NULL,"
     " reason text NOT NULL, active boolean NOT NULL, version integer NOT NULL)",
     "CREATE INDEX IF NOT EXISTS xborder_vehicle_holds_plate ON xborder_vehicle_holds (plate) WHERE active",
+    # Records a consumer could not apply (see xborder.projections.dead_letters). No payload: the source
+    # and position say where the record is, the event store still holds it, and personal data stays out.
+    "CREATE TABLE IF NOT EXISTS xborder_dead_letters ("
+    " id bigserial PRIMARY KEY, consumer text NOT NULL, source text NOT NULL, position bigint NOT NULL,"
+    " aggregate_type text, aggregate_id uuid, version integer, event_type text, error text NOT NULL,"
+    " status text NOT NULL DEFAULT 'parked' CHECK (status IN ('parked', 'retried', 'discarded')),"
+    " parked_at timestamptz NOT NULL DEFAULT now(), resolved_at timestamptz)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS xborder_dead_letters_once ON xborder_dead_letters"
+    " (consumer, source, position, coalesce(aggregate_id, '00000000-0000-0000-0000-000000000000'),"
+    " coalesce(version, 0))",
+    "CREATE INDEX IF NOT EXISTS xborder_dead_letters_parked ON xborder_dead_letters"
+    " (consumer, aggregate_id) WHERE status = 'parked'",
 )
 
 

@@ -1,0 +1,297 @@
+"""Dead letters: records a consumer could not apply, parked so that everything else goes on.
+
+One bad record must never stop a province's read model, the vehicle-holds check that every transfer
+command depends on, or the deadline watcher. A record that fails for a reason of its own (text storage
+refuses, data a projector cannot read, an envelope that does not parse) is parked here with where it
+came from (consumer, source, position), which case and version it was, the error and the time — never
+its payload, so no personal data is copied into this table (the event store still holds the event).
+
+Order within a case matters: once an event of a case is parked, the consumer parks that case's later
+events too (`WAITING_BEHIND`) instead of applying them over a hole. Other cases are not affected.
+`xborder dead-letters retry ID` re-applies the case from the event store; `discard ID` records that an
+operator dealt with it. Both are idempotent, and parking itself is (a re-read record is parked once).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, TypeVar
+from uuid import UUID
+
+import psycopg
+from psycopg.rows import DictRow
+
+from xborder.infra.failures import describe_failure, is_passing_fault
+from xborder.infra.feeds import FeedRecord, Unreadable
+from xborder.infra.postgres.database import Database
+
+logger = logging.getLogger("xborder.dead_letters")
+
+WAITING_BEHIND: Final = "an earlier event of this case is parked for this consumer"
+STATUSES: Final = ("parked", "retried", "discarded")
+
+Connection = psycopg.Connection[DictRow]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: int
+    consumer: str
+    source: str
+    position: int
+    aggregate_type: str | None
+    aggregate_id: UUID | None
+    version: int | None
+    event_type: str | None
+    error: str
+    status: str
+    parked_at: datetime
+    resolved_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "consumer": self.consumer,
+            "source": self.source,
+            "position": self.position,
+            "aggregate_type": self.aggregate_type,
+            "aggregate_id": str(self.aggregate_id) if self.aggregate_id else None,
+            "version": self.version,
+            "event_type": self.event_type,
+            "error": self.error,
+            "status": self.status,
+            "parked_at": self.parked_at.isoformat(),
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+        }
+
+
+_INSERT: Final = (
+    "INSERT INTO xborder_dead_letters"
+    " (consumer, source, position, aggregate_type, aggregate_id, version, event_type, error)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+
+
+class DeadLetters:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def transaction(self) -> AbstractContextManager[Connection]:
+        return self._db.transaction()
+
+    # ------------------------------------------------------------------ parking
+    def park(self, conn: Connection, consumer: str, record: FeedRecord, error: str) -> None:
+        """Park a readable record, in the consumer's own transaction (with its positions)."""
+        env = record.envelope
+        conn.execute(
+            _INSERT,
+            (
+                consumer,
+                record.source,
+                record.next_position,
+                env.aggregate_type,
+                env.aggregate_id,
+                env.version,
+                env.type,
+                error,
+            ),
+        )
+        logger.error(
+            "%s parked %s %s v%d (%s) from %s: %s",
+            consumer,
+            env.aggregate_type,
+            env.aggregate_id,
+            env.version,
+            env.type,
+            record.source,
+            error,
+        )
+
+    def park_unreadable(self, consumer: str, unreadable: Unreadable) -> None:
+        """Park a record the feed could not turn into an envelope (its own transaction)."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                _INSERT,
+                (
+                    consumer,
+                    unreadable.source,
+                    unreadable.next_position,
+                    unreadable.aggregate_type,
+                    unreadable.aggregate_id,
+                    unreadable.version,
+                    None,
+                    unreadable.reason,
+                ),
+            )
+        logger.error(
+            "%s parked an unreadable record from %s before position %d (case %s): %s",
+            consumer,
+            unreadable.source,
+            unreadable.next_position,
+            unreadable.aggregate_id or "unknown",
+            unreadable.reason,
+        )
+
+    def handler(self, consumer: str) -> Callable[[Unreadable], None]:
+        """What a feed calls when it meets a record it cannot read."""
+        return lambda unreadable: self.park_unreadable(consumer, unreadable)
+
+    @staticmethod
+    def parked_cases(conn: Connection, consumer: str, case_ids: Collection[UUID]) -> set[UUID]:
+        if not case_ids:
+            return set()
+        rows = conn.execute(
+            "SELECT DISTINCT aggregate_id FROM xborder_dead_letters"
+            " WHERE consumer = %s AND status = 'parked' AND aggregate_id = ANY(%s)",
+            (consumer, list(case_ids)),
+        ).fetchall()
+        return {row["aggregate_id"] for row in rows}
+
+    # ------------------------------------------------------------------ reading and resolving
+    def list(self, *, consumer: str | None = None, status: str | None = "parked") -> list[DeadLetter]:
+        conditions, params = [], []
+        if consumer is not None:
+            conditions.append("consumer = %s")
+            params.append(consumer)
+        if status is not None:
+            conditions.append("status = %s")
+            params.append(status)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT * FROM xborder_dead_letters {where} ORDER BY id",  # noqa: S608 — constant clauses
+                params,
+            ).fetchall()
+        return [_letter(row) for row in rows]
+
+    def get(self, letter_id: int) -> DeadLetter | None:
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT * FROM xborder_dead_letters WHERE id = %s", (letter_id,)).fetchone()
+        return _letter(row) if row else None
+
+    def parked_counts(self) -> dict[str, int]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT consumer, count(*) AS n FROM xborder_dead_letters WHERE status = 'parked'"
+                " GROUP BY consumer ORDER BY consumer"
+            ).fetchall()
+        return {row["consumer"]: int(row["n"]) for row in rows}
+
+    @staticmethod
+    def resolve_case(conn: Connection, consumer: str, case_id: UUID, status: str) -> int:
+        """Mark every parked letter of a case for a consumer as retried (or discarded)."""
+        cursor = conn.execute(
+            "UPDATE xborder_dead_letters SET status = %s, resolved_at = now()"
+            " WHERE consumer = %s AND aggregate_id = %s AND status = 'parked'",
+            (status, consumer, case_id),
+        )
+        return cursor.rowcount
+
+    def discard(self, letter_id: int) -> bool:
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE xborder_dead_letters SET status = 'discarded', resolved_at = now()"
+                " WHERE id = %s AND status = 'parked'",
+                (letter_id,),
+            )
+            return cursor.rowcount == 1
+
+
+def _letter(row: DictRow) -> DeadLetter:
+    return DeadLetter(
+        id=int(row["id"]),
+        consumer=row["consumer"],
+        source=row["source"],
+        position=int(row["position"]),
+        aggregate_type=row["aggregate_type"],
+        aggregate_id=row["aggregate_id"],
+        version=row["version"],
+        event_type=row["event_type"],
+        error=row["error"],
+        status=row["status"],
+        parked_at=row["parked_at"],
+        resolved_at=row["resolved_at"],
+    )
+
+
+ApplyOne = Callable[[Connection, FeedRecord], None]
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Parking:
+    """How one consumer parks: its name in the dead-letter table, and the errors that are never
+    poison for it (a projection gap must stop the consumer loudly, not be parked)."""
+
+    letters: DeadLetters
+    consumer: str
+    fatal: tuple[type[BaseException], ...] = ()
+
+    def is_poison(self, error: BaseException) -> bool:
+        return not isinstance(error, self.fatal) and not is_passing_fault(error)
+
+    def attempt(self, apply: Callable[[bool], R]) -> R:
+        """`apply(careful=False)`: the whole batch at full speed; when something in it is poison, the
+        batch rolled back and runs again with `careful=True`, record by record."""
+        try:
+            return apply(False)
+        except Exception as error:
+            if not self.is_poison(error):
+                raise
+            return apply(True)
+
+    def apply_each(
+        self, conn: Connection, records: Iterable[FeedRecord], apply_one: ApplyOne, *, careful: bool
+    ) -> int:
+        """Apply records in order inside `conn`'s transaction, parking the cases already parked.
+
+        Careless (the fast path): any failure propagates and the caller's transaction rolls back;
+        the caller then runs the batch again carefully. Careful: each record in its own savepoint, a
+        poison record parked and its case's later records parked behind it. Returns how many were
+        parked."""
+        batch: Sequence[FeedRecord] = list(records)
+        parked = self.parked_cases(conn, {record.envelope.aggregate_id for record in batch})
+        count = 0
+        for record in batch:
+            case_id = record.envelope.aggregate_id
+            if case_id in parked:
+                self.letters.park(conn, self.consumer, record, WAITING_BEHIND)
+                count += 1
+                continue
+            if not careful:
+                apply_one(conn, record)
+                continue
+            try:
+                with conn.transaction():
+                    apply_one(conn, record)
+            except Exception as error:
+                if not self.is_poison(error):
+                    raise
+                self.letters.park(conn, self.consumer, record, describe_failure(error))
+                parked.add(case_id)
+                count += 1
+        return count
+
+    def parked_cases(self, conn: Connection, case_ids: Collection[UUID]) -> set[UUID]:
+        return self.letters.parked_cases(conn, self.consumer, case_ids)
+
+
+def apply_records(
+    conn: Connection,
+    records: Sequence[FeedRecord],
+    apply_one: ApplyOne,
+    *,
+    parking: Parking | None,
+    careful: bool = False,
+) -> int:
+    """Apply records in order; with `parking`, as `Parking.apply_each` does. Returns how many were
+    parked (always 0 without parking: a failure then propagates)."""
+    if parking is None:
+        for record in records:
+            apply_one(conn, record)
+        return 0
+    return parking.apply_each(conn, records, apply_one, careful=careful)
