@@ -22,7 +22,6 @@ from xborder.domain.application import SaveWith
 from xborder.domain.cases import CaseAggregate
 from xborder.domain.errors import ConcurrentConflict
 from xborder.infra.idempotency import StoredAnswer, fingerprint
-from xborder.infra.postgres.recorder import IdempotencyRecord
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
@@ -66,7 +65,9 @@ def run_command(
     def save_with(aggregate: CaseAggregate) -> dict[str, Any]:
         if key is None:
             return {}
-        record = IdempotencyRecord(caller, key, body_fingerprint, status_code, result_of(aggregate))
+        record = container.idempotency.record(
+            caller, key, body_fingerprint, status_code, result_of(aggregate)
+        )
         return {"idempotency": record}
 
     try:

@@ -43,6 +43,26 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = Field(default=0.5, gt=0)
     deadline_tick_seconds: float = Field(default=1.0, gt=0)
     read_wait_max_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Waiting reads (`?min_version=&wait=`): woken at once by this process's projection consumers, and
+    # looking again at this interval for consumers in other processes. Over the cap per caller: 429.
+    read_wait_poll_seconds: float = Field(default=0.25, gt=0, le=5)
+    max_waiting_reads_per_caller: int = Field(default=20, ge=1)
+
+    # Request limits (xborder.api.limits, xborder.api.rate_limits). A body over max_body_bytes: 413
+    # before it is read. Per caller (sub, province, role) and per API process, token buckets for commands
+    # (POST) and reads (GET): a sustained rate a second and a burst; over them 429 with Retry-After.
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
+    rate_limit_enabled: bool = True
+    rate_limit_commands_per_second: float = Field(default=20.0, gt=0)
+    rate_limit_commands_burst: int = Field(default=300, ge=1)
+    rate_limit_reads_per_second: float = Field(default=100.0, gt=0)
+    rate_limit_reads_burst: int = Field(default=600, ge=1)
+
+    # Idempotency records: ignored once older than the retention (by the injected clock), and deleted by
+    # the janitor worker every interval, at most a batch per transaction.
+    idempotency_retention_hours: float = Field(default=24.0, gt=0)
+    idempotency_cleanup_interval_seconds: float = Field(default=300.0, gt=0)
+    idempotency_cleanup_batch_size: int = Field(default=1000, ge=1, le=100_000)
 
     # Data overrides: the State Council's holiday schedule and the zones' agreed terms.
     holidays_file: Path | None = None

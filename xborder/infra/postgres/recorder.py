@@ -3,12 +3,17 @@
 A retried POST must either find the first answer or record nothing: writing the answer in the same
 transaction as the events means there is no moment where the events exist without the answer (or the
 reverse), whatever crashes when.
+
+Records expire (`xborder.infra.idempotency`): a record older than the retention no longer counts, so a
+new command with its key replaces it here, in the same statement that would otherwise find the key taken —
+it never waits for the janitor to delete the old row first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -27,6 +32,8 @@ class IdempotencyRecord:
     fingerprint: str
     status_code: int
     response: dict[str, Any]
+    recorded_at: datetime  # by the service's clock, not the database's: expiry follows the same clock
+    expired_before: datetime  # an earlier record with this key has expired and is replaced
 
 
 class IdempotentApplicationRecorder(PostgresApplicationRecorder):
@@ -37,11 +44,24 @@ class IdempotentApplicationRecorder(PostgresApplicationRecorder):
         if record is not None:
             # Inside psycopg's pipeline a unique violation would abort the pipeline and surface as an
             # OperationalError (which eventsourcing retries). Ask instead, and refuse the whole save as the
-            # conflict it is; a racing retry waits here until the first transaction commits.
+            # conflict it is; a racing retry waits here until the first transaction commits. A record
+            # that has expired is overwritten instead (the WHERE sees the committed row, not a stale one).
             curs.execute(
-                f"INSERT INTO {IDEMPOTENCY_TABLE} (caller, key, fingerprint, status_code, response) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (caller, key) DO NOTHING RETURNING key",
-                (record.caller, record.key, record.fingerprint, record.status_code, Jsonb(record.response)),
+                f"INSERT INTO {IDEMPOTENCY_TABLE} AS kept"  # noqa: S608
+                " (caller, key, fingerprint, status_code, response, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (caller, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,"
+                " status_code = EXCLUDED.status_code, response = EXCLUDED.response,"
+                " created_at = EXCLUDED.created_at WHERE kept.created_at < %s RETURNING key",
+                (
+                    record.caller,
+                    record.key,
+                    record.fingerprint,
+                    record.status_code,
+                    Jsonb(record.response),
+                    record.recorded_at,
+                    record.expired_before,
+                ),
             )
             if curs.fetchone() is None:
                 raise IntegrityError(f"idempotency key already used by {record.caller}")
