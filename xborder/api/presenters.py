@@ -13,6 +13,7 @@ from typing import Any
 from xborder.domain.actors import Actor, Role
 from xborder.domain.masking import mask_id_number, mask_name, mask_phone
 from xborder.domain.provinces import province_by_code
+from xborder.domain.visibility import may_see
 
 Doc = dict[str, Any]
 
@@ -20,13 +21,14 @@ _INTERNAL_FIELDS = ("parties",)
 
 
 def is_visible(doc: Doc, actor: Actor) -> bool:
-    """The read model already holds only the province's cases. Within it, owners see only their own
-    cases and insurers only the rescues they were notified of (the aggregates decide the same)."""
-    if actor.role is Role.OWNER:
-        return actor.sub in doc.get("parties", [])
-    if actor.role is Role.INSURER:
-        return actor.org is not None and actor.org in doc.get("insurers", {})
-    return True
+    """The domain's rule, applied to the document: the aggregates decide commands with the same
+    `may_see`, so a case a GET answers 404 for answers 404 to every command too."""
+    return may_see(
+        actor,
+        provinces=doc.get("provinces", {}),
+        parties=doc.get("parties", []),
+        insurers=doc.get("insurers", {}),
+    )
 
 
 def present(doc: Doc, actor: Actor) -> Doc:

@@ -1,4 +1,11 @@
-"""Reads from the caller's province read model, with bounded read-your-writes waiting."""
+"""Reads from the caller's province read model, with bounded read-your-writes waiting.
+
+A read that waits for a version holds no thread while it waits: it looks at the read model (a short
+query in the thread pool), and if the version is not there yet it awaits the province's `VersionWatch`,
+which wakes it when the version is applied. So waiting reads cannot starve `/healthz`, other reads or
+commands of threads, however many there are; their number per caller is capped all the same
+(`WaitingReads`, 429 over the cap).
+"""
 
 from __future__ import annotations
 
@@ -8,39 +15,55 @@ from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from xborder.api.presenters import is_visible, present
+from xborder.api.presenters import Doc, is_visible, present
+from xborder.api.version_watch import VersionWatch
+from xborder.api.waiting import WaitingReads
 from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import CaseNotFound
 
-_POLL_SECONDS = 0.05
 
-
-def read_case(
+async def read_case(
     request: Request, actor: Actor, case_id: UUID, kind: str, min_version: int | None, wait: float
 ) -> JSONResponse:
     """The case as the caller's province sees it. With `min_version`, wait up to `wait` seconds for
     that version to be applied; if it is not, answer 202 with the current state and Retry-After."""
     container = request.app.state.container
     province = actor.province or ""
-    deadline = time.monotonic() + min(wait, container.settings.read_wait_max_seconds)
-    while True:
-        doc = container.readmodels.get(province, case_id)
-        visible = doc is not None and doc["kind"] == kind and is_visible(doc, actor)
-        reached = visible and (min_version is None or doc["version"] >= min_version)
-        if reached or min_version is None or time.monotonic() >= deadline:
-            break
-        time.sleep(_POLL_SECONDS)
-    if not reached and min_version is not None:
+
+    def seen(held: Doc | None) -> tuple[Doc | None, int]:
+        """The case if the caller may see it, and the version the province holds (0: none)."""
+        version = int(held["version"]) if held is not None else 0
+        visible = held is not None and held["kind"] == kind and is_visible(held, actor)
+        return (held if visible else None), version
+
+    doc, held = seen(await run_in_threadpool(container.readmodels.get, province, case_id))
+    if min_version is not None and not _reached(doc, min_version) and wait > 0:
+        waiting: WaitingReads = request.app.state.waiting_reads
+        watch: VersionWatch = request.app.state.version_watch
+        with waiting.admit(actor):
+            deadline = time.monotonic() + min(wait, container.settings.read_wait_max_seconds)
+            while not _reached(doc, min_version) and (left := deadline - time.monotonic()) > 0:
+                # A case held at that version but not visible to the caller waits for a later one,
+                # so it answers like a missing case: only when the wait is over.
+                arrived = await watch.until(province, case_id, max(min_version, held + 1), left)
+                if arrived is not None:
+                    doc, held = seen(arrived)
+    if min_version is not None and not _reached(doc, min_version):
         body: dict[str, Any] = (
             present(doc, actor)
-            if visible and doc
+            if doc is not None
             else {"id": str(case_id), "kind": kind, "version": 0, "status": None}
         )
         return JSONResponse(body, status_code=202, headers={"Retry-After": "1"})
-    if not visible or doc is None:
+    if doc is None:
         raise CaseNotFound("No such case.")
     return JSONResponse(present(doc, actor), headers={"ETag": f'"{doc["version"]}"'})
+
+
+def _reached(doc: Doc | None, min_version: int) -> bool:
+    return doc is not None and int(doc["version"]) >= min_version
 
 
 def list_cases(

@@ -15,7 +15,7 @@ Each case event carries
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -25,6 +25,7 @@ from eventsourcing.domain import Aggregate
 from xborder.domain.actors import Actor, Role
 from xborder.domain.calendar import WorkingCalendar
 from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, TransitionNotAllowed
+from xborder.domain.visibility import may_see
 from xborder.domain.zones import Term, ZoneBook
 
 
@@ -132,10 +133,13 @@ class CaseAggregate(Aggregate):
         }
 
     def is_visible_to(self, actor: Actor) -> bool:
-        """A case is visible to the provinces it involves; owners see only their own cases."""
-        if actor.province not in self.roles:
-            return False
-        return actor.role is not Role.OWNER or actor.sub in self.parties
+        """The read side's rule (`may_see`): the provinces the case involves; within them owners see
+        only their own cases and insurers only the cases they were notified of."""
+        return may_see(actor, provinces=self.roles, parties=self.parties, insurers=self.notified_insurers())
+
+    def notified_insurers(self) -> Collection[str]:
+        """The insurers (by `org`) this case was sent to; only the rescue notifies any."""
+        return ()
 
     def authorize(self, actor: Actor, allowed: Mapping[Role, Iterable[str] | None]) -> None:
         """Raise CaseNotFound if the case is invisible to the actor, NotPermitted if the actor's

@@ -10,7 +10,7 @@ here, so however often that manager runs, there is one case, linked from the res
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -221,11 +221,9 @@ class JointRescue(CaseAggregate):
         elif self.police or self.medical:
             self.status = RescueStatus.RESPONDING
 
-    def is_visible_to(self, actor: Actor) -> bool:
+    def notified_insurers(self) -> Collection[str]:
         """Insurers see only the rescues they were notified of (and never the medical notes)."""
-        if actor.role is Role.INSURER:
-            return actor.province in self.roles and actor.org in self.insurers
-        return super().is_visible_to(actor)
+        return self.insurers.keys()
 
     # ------------------------------------------------------------------ commands
     @classmethod
@@ -365,8 +363,7 @@ class JointRescue(CaseAggregate):
         self.trigger_event(self.InsurerNotified, insurer=insurer, policy=policy, **self.meta(actor, at))
 
     def confirm_insurer_advance(self, amount: Money, at_fault: bool, *, actor: Actor, at: datetime) -> None:
-        if actor.role is not Role.INSURER or not self.is_visible_to(actor):
-            raise CaseNotFound("No such case.")
+        self.authorize(actor, {Role.INSURER: None})  # the notified insurer, of an involved province
         self._require_open("confirm an advance for")
         insurer = actor.org or ""
         if self.insurers.get(insurer) is not None:
