@@ -5,14 +5,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Final
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from xborder.api import hit_and_runs, objections, operations, rescues, transfers
 from xborder.api.auth import TokenVerifier
+from xborder.api.limits import BodySizeLimit
+from xborder.api.openapi import install_openapi
 from xborder.api.problems import install_problem_handlers
+from xborder.api.rate_limits import install_rate_limits
+from xborder.api.version_watch import VersionWatch
+from xborder.api.waiting import WaitingReads
 from xborder.infra.bootstrap import Container, bootstrap
 from xborder.infra.settings import Settings
+
+# Every router the service serves; the OpenAPI tests build the same document from them, without a database.
+ROUTERS: Final[tuple[APIRouter, ...]] = (
+    operations.router,
+    transfers.router,
+    objections.router,
+    hit_and_runs.router,
+    rescues.router,
+)
 
 
 def create_app(container: Container | None = None, *, run_workers: bool | None = None) -> FastAPI:
@@ -41,6 +56,12 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
     )
     app.state.container = container
     app.state.expect_workers = start_workers
+    app.state.waiting_reads = WaitingReads(container.settings.max_waiting_reads_per_caller)
+    app.state.version_watch = VersionWatch(
+        container.readmodels,
+        container.readmodel_signals,
+        poll_seconds=container.settings.read_wait_poll_seconds,
+    )
     app.state.token_verifier = TokenVerifier(
         secret=container.jwt_secret,
         issuer=container.settings.jwt_issuer,
@@ -48,9 +69,10 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
         clock=container.clock,
     )
     install_problem_handlers(app)
-    app.include_router(operations.router)
-    app.include_router(transfers.router)
-    app.include_router(objections.router)
-    app.include_router(hit_and_runs.router)
-    app.include_router(rescues.router)
+    install_rate_limits(app, container.settings)
+    # Each add_middleware wraps what was added before it: the body limit refuses before the rest runs.
+    app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes)
+    for router in ROUTERS:
+        app.include_router(router)
+    install_openapi(app, ROUTERS)
     return app
