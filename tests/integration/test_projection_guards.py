@@ -27,6 +27,8 @@ def _record(case_id: object, version: int, kind: str, data: dict[str, object], p
         occurred_at=datetime(2026, 11, 20, 7, tzinfo=UTC),
         provinces=[CHUAN, YU],
         actor={"sub": "t", "province": YU, "role": "owner", "org": None},
+        status="archive_requested",  # what the aggregate decided: read models copy it, never derive it
+        awaiting=[],
         data=data,
     )
     return FeedRecord(envelope=envelope, source="test-source", next_position=position)

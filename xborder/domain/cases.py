@@ -10,17 +10,25 @@ Each case event carries
   replay the case's earlier events to them first, so they see its whole history;
 - `opens` / `closes`: the deadlines this event starts (name -> due) and stops. Deadlines are computed
   here, from the zone terms and the working-day calendar, and stored when their clock starts, so a
-  reader never recomputes them with a different calendar.
+  reader never recomputes them with a different calendar;
+- `overdue`: the deadlines this event flags as passed (they stay open: the awaited act may come late);
+- `status` / `awaiting`: the case's status after this event and who must act next — decided by the
+  aggregate once the event is applied (`CaseAggregate.trigger_event`), so that every reader copies
+  the domain's answer instead of re-deriving it from event names and drifting from it.
+
+Events recorded before these last three existed are class version 1; `CaseEvent.upcast_v1_v2` says
+what they become when read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, cast
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CanInitAggregate, CanMutateAggregate
 
 from xborder.domain.actors import Actor, Role
 from xborder.domain.calendar import WorkingCalendar
@@ -28,14 +36,42 @@ from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, Tra
 from xborder.domain.visibility import may_see
 from xborder.domain.zones import Term, ZoneBook
 
+# One entry of `awaiting`: {"province", "role", "action", "deadline"} (plus "org" when one organisation
+# of that role is meant, an insurer), exactly as the read models and `/v1/inbox` hold it.
+Awaited = dict[str, Any]
+
+
+def awaited(
+    province: str, role: str, action: str, deadline: str | None, *, org: str | None = None
+) -> Awaited:
+    """An `awaiting` entry; `org` appears only when given, so the stored shape stays what readers know."""
+    # str(): term names and roles are StrEnums; store their plain values, as JSON will hold them
+    entry: Awaited = {
+        "province": str(province),
+        "role": str(role),
+        "action": str(action),
+        "deadline": None if deadline is None else str(deadline),
+    }
+    if org is not None:
+        entry["org"] = str(org)
+    return entry
+
 
 class CaseEvent(Aggregate.Event):
+    # 2: `overdue`, `status` and `awaiting` added (see `upcast_v1_v2`).
+    class_version = 2
+
     at: datetime
     actor: dict[str, Any]
     provinces: list[str]
     joined: list[str]
     opens: dict[str, datetime]
     closes: list[str]
+    overdue: list[str]
+    # None only on an event recorded before class version 2 (or one not yet decided, inside
+    # `trigger_event`): `xborder.domain.history.decide_by_replay` recovers them by replaying the case.
+    status: str | None
+    awaiting: list[Awaited] | None
 
     def apply(self, aggregate: Any) -> None:
         aggregate.apply_case_event(self)
@@ -44,8 +80,29 @@ class CaseEvent(Aggregate.Event):
     def apply_to(self, aggregate: Any) -> None:
         """Workflow-specific state change; the common bookkeeping is already done."""
 
-    def overdue_deadlines(self) -> list[str]:
-        return []
+    @property
+    def is_decided(self) -> bool:
+        """Whether this event carries the status and awaiting the aggregate decided for it."""
+        return self.status is not None and self.awaiting is not None
+
+    @classmethod
+    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
+        """A version-1 event, as stored before the domain recorded its decisions on the event.
+
+        - `overdue` is exact: version 1 already knew which events flag a deadline (`DeadlineOverdue`
+          and its `deadline`), so `DeadlineOverdue.upcast_v1_v2` fills it in; nothing else flags one.
+        - `status` and `awaiting` cannot be known from one event: a status may stay as it was (an
+          overdue event, a clue, an insurer's notice) and who must act depends on the whole case.
+          They are left None ("not recorded"); `xborder.domain.history.decide_by_replay` recovers
+          them by replaying the case's events into its aggregate, which `envelopes_for` does, so a
+          read model built from old events is the one the aggregate would have decided. Guessing
+          here, from the event type alone, would give some old cases a wrong status for good.
+
+        A classmethod (the library looks it up on the stored event's class), so subclasses extend it.
+        """
+        state["overdue"] = []
+        state["status"] = None
+        state["awaiting"] = None
 
 
 class DeadlineOverdue(CaseEvent):
@@ -53,8 +110,15 @@ class DeadlineOverdue(CaseEvent):
 
     deadline: str
 
-    def overdue_deadlines(self) -> list[str]:
-        return [self.deadline]
+    @classmethod
+    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
+        """Version 1 flagged its `deadline` when applied (if still open), as `overdue` does now."""
+        super().upcast_v1_v2(state)
+        state["overdue"] = [state["deadline"]]
+
+
+# What `trigger_event` constructs an event with before the aggregate, having applied it, decides.
+UNDECIDED: Mapping[str, None] = {"status": None, "awaiting": None}
 
 
 @dataclass(slots=True)
@@ -96,9 +160,35 @@ class CaseAggregate(Aggregate):
             self.deadlines.pop(name, None)
         for name, due in event.opens.items():
             self.deadlines[name] = Deadline(name=name, due=due)
-        for name in event.overdue_deadlines():
+        for name in event.overdue:
             if name in self.deadlines:
                 self.deadlines[name].overdue = True
+
+    # --- what the domain decides after each event, carried on it ---
+    def awaiting(self) -> list[Awaited]:
+        """Who must act next, in the order readers list it; each workflow says. Nobody by default."""
+        return []
+
+    def decided(self, event: CaseEvent) -> CaseEvent:
+        """`event` carrying this aggregate's status and awaiting — call it right after applying it."""
+        decisions: dict[str, Any] = {"status": str(self.status), "awaiting": self.awaiting()}
+        return replace(event, **decisions)
+
+    def trigger_event(self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any) -> None:
+        """The library's trigger_event, then the event's decisions from the state it produced: the
+        aggregate decides after applying, so the event says exactly what the aggregate now holds."""
+        super().trigger_event(event_class, **kwargs, **UNDECIDED)
+        self._decide_pending()
+
+    @classmethod
+    def _create(cls, event_class: type[CanInitAggregate[UUID]], **kwargs: Any) -> Self:
+        aggregate = super()._create(event_class, **kwargs, **UNDECIDED)
+        aggregate._decide_pending()
+        return aggregate
+
+    def _decide_pending(self) -> None:
+        pending = self.pending_events
+        pending[-1] = self.decided(cast(CaseEvent, pending[-1]))
 
     # --- helpers for command methods ---
     @property
@@ -116,6 +206,7 @@ class CaseAggregate(Aggregate):
         *,
         opens: Mapping[Any, datetime] | None = None,
         closes: Iterable[Any] = (),
+        overdue: Iterable[str] = (),
         provinces: Iterable[str] | None = None,
     ) -> dict[str, Any]:
         """The common attributes of an event triggered now by `actor`."""
@@ -130,6 +221,7 @@ class CaseAggregate(Aggregate):
             # str(): term names are StrEnums; store their plain values so replay compares equal
             "opens": {str(name): due for name, due in (opens or {}).items()},
             "closes": sorted({str(name) for name in closes}),
+            "overdue": sorted({str(name) for name in overdue}),
         }
 
     def is_visible_to(self, actor: Actor) -> bool:
@@ -175,12 +267,14 @@ class CaseAggregate(Aggregate):
         # resolves to another class (trigger_event refuses them): use the aggregate's own by name.
         declared = self.OVERDUE_EVENTS.get(name) or self.OVERDUE_EVENTS[name.split(":", 1)[0] + ":"]
         event_class = getattr(type(self), declared.__name__)
-        self.trigger_event(event_class, deadline=name, **self.overdue_meta(name, at, actor))
+        closes = self.closed_when_overdue(name)
+        self.trigger_event(event_class, deadline=name, **self.meta(actor, at, closes=closes, overdue=[name]))
         return True
 
-    def overdue_meta(self, name: str, at: datetime, actor: Actor) -> dict[str, Any]:
-        """Overdue events keep the deadline open (the awaited event may still come, late)."""
-        return self.meta(actor, at)
+    def closed_when_overdue(self, name: str) -> Iterable[str]:
+        """The deadlines an overdue `name` stops. None by default: an overdue event keeps the deadline
+        open (the awaited event may still come, late)."""
+        return ()
 
 
 def require_text(value: str, field: str) -> None:

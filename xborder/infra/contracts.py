@@ -7,26 +7,20 @@ fields; a breaking change gets a new `schema` value and a new topic suffix.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from xborder.domain.history import decide_by_replay
+
 SCHEMA = "xborder.event/1"
 
 # uuid5 namespace for event ids: the same (aggregate, version) always yields the same event id, so a
 # re-published event is recognisably the same event everywhere.
 EVENT_ID_NAMESPACE = UUID("6f1c2f4e-5d8a-4b7e-9a51-3c0f7d2e8b10")
-
-# Kafka topic per aggregate type; the key is the aggregate id so per-aggregate order holds.
-TOPICS: Mapping[str, str] = {
-    "VehicleTransfer": "xborder.vehicle-transfer.v1",
-    "ViolationObjection": "xborder.violation-objection.v1",
-    "HitAndRunCase": "xborder.hit-and-run.v1",
-    "JointRescue": "xborder.joint-rescue.v1",
-}
 
 # Attributes every case event carries that the envelope lifts out of `data`.
 _ENVELOPE_ATTRIBUTES = frozenset(
@@ -41,17 +35,22 @@ _ENVELOPE_ATTRIBUTES = frozenset(
         "joined",
         "opens",
         "closes",
+        "overdue",
+        "status",
+        "awaiting",
     }
 )
 
 
 class DeadlineChanges(BaseModel):
-    """Clocks this event started (name -> due) and stopped; computed by the domain, never by readers."""
+    """Clocks this event started (name -> due), stopped, and flagged as passed (`overdue`: they stay
+    open, the awaited act may still come late); computed by the domain, never by readers."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     opened: dict[str, datetime] = Field(default_factory=dict)
     closed: list[str] = Field(default_factory=list)
+    overdue: list[str] = Field(default_factory=list)
 
 
 class Envelope(BaseModel):
@@ -67,6 +66,11 @@ class Envelope(BaseModel):
     provinces: list[str]
     actor: dict[str, Any] | None = None
     deadlines: DeadlineChanges = Field(default_factory=DeadlineChanges)
+    # The case's status after this event and who must act next ({province, role, action, deadline}
+    # and, for one organisation of a role, org), as the aggregate decided them: read models copy them.
+    # None only in an envelope published before events carried them; a read model refuses to guess.
+    status: str | None = None
+    awaiting: list[dict[str, Any]] | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     # True on an earlier event replayed to provinces that joined the case later (see `envelopes_for`):
     # province read models apply it; consumers of deadlines or holds have seen it already and skip it.
@@ -91,14 +95,23 @@ def envelopes_for(aggregate_type: str, event: Any, prior_events: PriorEvents) ->
     """The envelope of `event`, preceded — when the event brings new provinces into the case — by the
     case's earlier events addressed to those provinces only. A province that joins a case late (a
     hit-and-run target added when the suspect turns toward it) thus builds the same document, with the
-    same history, as the provinces involved from the start; the others see nothing twice."""
-    envelope = envelope_from_event(aggregate_type, event)
+    same history, as the provinces involved from the start; the others see nothing twice.
+
+    An event recorded before events carried their status and awaiting gets them here, decided by
+    replaying the case's earlier events (`xborder.domain.history`), so every envelope carries them."""
     joined = sorted(getattr(event, "joined", None) or [])
-    if not joined or envelope.version == 1:
+    version: int = event.originator_version
+    replays = bool(joined) and version > 1
+    if not replays and event.is_decided:
+        return [envelope_from_event(aggregate_type, event)]
+    earlier = list(prior_events(event.originator_id, version - 1)) if version > 1 else []
+    *earlier, latest = decide_by_replay([*earlier, event])
+    envelope = envelope_from_event(aggregate_type, latest)
+    if not replays:
         return [envelope]
     replayed = [
         envelope_from_event(aggregate_type, prior).model_copy(update={"provinces": joined, "catch_up": True})
-        for prior in prior_events(envelope.aggregate_id, envelope.version - 1)
+        for prior in earlier
     ]
     return [*replayed, envelope]
 
@@ -119,6 +132,9 @@ def envelope_from_event(aggregate_type: str, event: Any) -> Envelope:
         deadlines=DeadlineChanges(
             opened=dict(attributes.get("opens") or {}),
             closed=list(attributes.get("closes") or []),
+            overdue=list(attributes.get("overdue") or []),
         ),
+        status=attributes.get("status"),
+        awaiting=attributes.get("awaiting"),
         data=data,
     )

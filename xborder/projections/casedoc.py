@@ -1,8 +1,10 @@
 """The part of every case document that does not depend on the workflow.
 
 A projector is a pure function (doc before, envelope) -> doc after. This module does the bookkeeping
-every workflow shares — version, times, deadlines, history — and hands the rest to the workflow's own
-projector. Documents are plain JSON: datetimes as RFC 3339 strings.
+every workflow shares — version, times, deadlines, history, and the status and awaiting the aggregate
+decided — and hands the rest to the workflow's own projector. Readers copy what the domain decided
+and never re-derive it from event names, so a read model cannot disagree with its aggregate.
+Documents are plain JSON: datetimes as RFC 3339 strings.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from xborder.domain.text import ensure_storable
 from xborder.infra.contracts import Envelope
 
 Doc = dict[str, Any]
@@ -18,6 +21,12 @@ WorkflowProjector = Callable[[Doc, Envelope], None]
 
 class ProjectionGapError(Exception):
     """An event arrived whose predecessor this read model never applied: stop, do not guess."""
+
+
+class UndecidedEnvelopeError(ValueError):
+    """An envelope without the status and awaiting its aggregate decided: one published before events
+    carried them. A read model does not guess them; the record is parked, and `xborder dead-letters
+    retry` (or a rebuild) applies the case again from the event store, where they are recovered."""
 
 
 def iso(value: Any) -> str:
@@ -41,16 +50,26 @@ def new_doc(kind: str, envelope: Envelope) -> Doc:
 
 
 def apply_common(doc: Doc, envelope: Envelope) -> None:
+    """Copy what the domain decided — status, awaiting, the clocks opened, closed and flagged overdue —
+    and record the event in the history. Nothing here looks at the event's name."""
+    if envelope.status is None or envelope.awaiting is None:
+        raise UndecidedEnvelopeError(
+            f"{envelope.type} v{envelope.version} carries no status or awaiting (published before events did)"
+        )
+    # From the wire, like `data`: checked before anything of it can reach the database.
+    ensure_storable({"status": envelope.status, "awaiting": envelope.awaiting})
     doc["version"] = envelope.version
     doc["updated_at"] = iso(envelope.occurred_at)
+    doc["status"] = envelope.status
+    doc["awaiting"] = [dict(entry) for entry in envelope.awaiting]
     deadlines: dict[str, Any] = doc["deadlines"]
     for name in envelope.deadlines.closed:
         deadlines.pop(name, None)
     for name, due in envelope.deadlines.opened.items():
         deadlines[name] = {"due": iso(due), "overdue": False}
-    overdue = envelope.data.get("deadline") if envelope.type.endswith(("Overdue", "Lapsed")) else None
-    if isinstance(overdue, str) and overdue in deadlines:
-        deadlines[overdue]["overdue"] = True
+    for name in envelope.deadlines.overdue:
+        if name in deadlines:  # an event may flag a clock and stop it at once (the transfer's lapse)
+            deadlines[name]["overdue"] = True
     actor = envelope.actor or {}
     doc["history"].append(
         {

@@ -48,7 +48,7 @@ class DeadlineTable:
         env = record.envelope
         if env.catch_up:
             return  # an earlier event replayed to a province that joined late: seen already
-        ensure_storable([env.deadlines.closed, list(env.deadlines.opened)])
+        ensure_storable([env.deadlines.closed, list(env.deadlines.opened), env.deadlines.overdue])
         for name in env.deadlines.closed:
             conn.execute(
                 "DELETE FROM xborder_deadlines WHERE aggregate_id = %s AND name = %s",
@@ -61,9 +61,8 @@ class DeadlineTable:
                 "DO UPDATE SET due = EXCLUDED.due, state = 'open'",
                 (env.aggregate_type, env.aggregate_id, name, due),
             )
-        overdue = env.data.get("deadline")
-        if env.type.endswith(("Overdue", "Lapsed")) and isinstance(overdue, str):
-            self._mark(conn, env.aggregate_id, overdue)
+        for name in env.deadlines.overdue:  # the domain says which clocks passed: stop watching them
+            self._mark(conn, env.aggregate_id, name)
 
     def due(self, now: datetime, *, limit: int = 100) -> list[DueDeadline]:
         with self._db.transaction() as conn:

@@ -1,20 +1,13 @@
-"""HitAndRunCase events -> the 协查 case document each involved province keeps."""
+"""HitAndRunCase events -> the 协查 case document each involved province keeps.
+
+Status and who must act next come with the envelope, as the aggregate decided them (`apply_common`);
+this projector copies the workflow's own facts only.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from xborder.infra.contracts import Envelope
 from xborder.projections.casedoc import Doc, iso
-
-_STATUS_AFTER = {
-    "CaseOpened": "open",
-    "SuspectApprehended": "suspect_apprehended",
-    "HandoverCompleted": "handed_over",
-    "CaseSolved": "solved",
-    "CaseClosed": "closed",
-    "TransferredToCriminal": "transferred_to_criminal",
-}
 
 
 def project_hit_and_run(doc: Doc, envelope: Envelope) -> None:
@@ -40,8 +33,6 @@ def project_hit_and_run(doc: Doc, envelope: Envelope) -> None:
             interim_determinations=[],
         )
     elif kind == "AssistanceRequested":
-        if doc["status"] == "open":  # a target added after the capture does not undo it
-            doc["status"] = "assistance_requested"
         for code in data["targets"]:
             doc["provinces"][code] = "target"
             doc["targets"][code] = {
@@ -76,29 +67,3 @@ def project_hit_and_run(doc: Doc, envelope: Envelope) -> None:
         doc["determination"] = {"outcome": data["outcome"], "points": data["points"], "at": at}
     elif kind == "InterimDeterminationIssued":
         doc["interim_determinations"].append({"summary": data["summary"], "at": at})
-    if kind in _STATUS_AFTER:
-        doc["status"] = _STATUS_AFTER[kind]
-    doc["awaiting"] = _awaiting(doc)
-
-
-def _awaiting(doc: Doc) -> list[dict[str, Any]]:
-    incident, status = doc["incident"], doc["status"]
-    role = "investigator"
-    items = [
-        {
-            "province": code,
-            "role": role,
-            "action": "acknowledge_assistance",
-            "deadline": f"assistance_ack:{code}",
-        }
-        for code, target in sorted(doc["targets"].items())
-        if target["acknowledged_at"] is None and target["withdrawn_at"] is None
-    ]
-    next_step = {
-        "suspect_apprehended": ("take_handover", "determination"),
-        "handed_over": ("mark_solved", "determination"),
-        "solved": ("determine_responsibility", "determination"),
-    }.get(status)
-    if next_step:
-        items.append({"province": incident, "role": role, "action": next_step[0], "deadline": next_step[1]})
-    return items

@@ -1,23 +1,13 @@
-"""ViolationObjection events -> the objection case document each involved province keeps."""
+"""ViolationObjection events -> the objection case document each involved province keeps.
+
+Status and who must act next come with the envelope, as the aggregate decided them (`apply_common`);
+this projector copies the workflow's own facts only.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from xborder.infra.contracts import Envelope
 from xborder.projections.casedoc import Doc, iso
-
-_STATUS_AFTER = {
-    "ObjectionFiled": "forwarded",
-    "ObjectionForwarded": "forwarded",
-    "ReviewStarted": "under_review",
-    "EvidenceRequested": "evidence_requested",
-    "EvidenceSupplied": "under_review",
-    "ObjectionUpheld": "upheld",
-    "ObjectionDismissed": "dismissed",
-    "ObjectionWithdrawn": "withdrawn",
-    "RefundCompleted": "refunded",
-}
 
 
 def project_objection(doc: Doc, envelope: Envelope) -> None:
@@ -75,36 +65,3 @@ def project_objection(doc: Doc, envelope: Envelope) -> None:
         doc["refund"] = {"amount": data["amount"], "at": at}
     elif kind == "ObjectionWithdrawn":
         doc["withdrawal"] = {"reason": data["reason"], "at": at}
-    if kind in _STATUS_AFTER:
-        doc["status"] = _STATUS_AFTER[kind]
-    doc["awaiting"] = _awaiting(doc)
-
-
-def _awaiting(doc: Doc) -> list[dict[str, Any]]:
-    status = doc["status"]
-    recording, handling = doc["recording"], doc["handling"]
-    police = "traffic_police"
-    if status == "forwarded":
-        return [
-            {"province": recording, "role": police, "action": "start_review", "deadline": "objection_review"}
-        ]
-    if status == "under_review":
-        return [{"province": recording, "role": police, "action": "decide", "deadline": "objection_review"}]
-    if status == "evidence_requested":
-        return [{"province": handling, "role": police, "action": "supply_evidence", "deadline": None}]
-    items = []
-    if status in ("upheld", "refunded") and not doc["record_eliminated"]:
-        items.append(
-            {
-                "province": recording,
-                "role": police,
-                "action": "eliminate_record",
-                "deadline": "record_elimination",
-            }
-        )
-    # Only a fine is refunded: a revoked warning (警告, fine 0) leaves nothing to refund, and the
-    # aggregate refuses any refund then, so awaiting one would never clear.
-    revocation = doc["revocation"]
-    if status == "upheld" and revocation is not None and revocation["fine_to_refund"] > 0:
-        items.append({"province": recording, "role": police, "action": "refund_fine", "deadline": None})
-    return items

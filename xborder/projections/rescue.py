@@ -1,8 +1,10 @@
-"""JointRescue events -> the rescue document each involved province keeps."""
+"""JointRescue events -> the rescue document each involved province keeps.
+
+Status and who must act next come with the envelope, as the aggregate decided them (`apply_common`);
+this projector copies the workflow's own facts only.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from xborder.infra.contracts import Envelope
 from xborder.projections.casedoc import Doc, iso
@@ -58,74 +60,3 @@ def project_rescue(doc: Doc, envelope: Envelope) -> None:
         doc["fund"]["review"] = {"approved": paid, "amount": data["amount"] if paid else 0, "at": at}
     elif kind == "RescueClosed":
         doc["closed_at"] = at
-    doc["status"] = _status(doc)
-    doc["awaiting"] = _awaiting(doc)
-
-
-# Funding decisions and the status each leaves the rescue in.
-_DECISIONS = {
-    "InsurerAdvanceConfirmed": "funding_confirmed",
-    "FundAdvancePaid": "funding_confirmed",
-    "FundAdvanceDenied": "funding_denied",
-}
-
-
-def _status(doc: Doc) -> str:
-    if doc["closed_at"]:
-        return "closed"
-    # The latest decision in event order, as the aggregate applies them: not by their times, which
-    # may tie (or come from clocks that disagree).
-    decisions = [_DECISIONS[h["type"]] for h in doc["history"] if h["type"] in _DECISIONS]
-    if decisions:
-        return decisions[-1]
-    if doc["medical"] and doc["medical"]["admitted_at"]:
-        return "patients_admitted"
-    if doc["police"] or doc["medical"]:
-        return "responding"
-    return "open"
-
-
-def _awaiting(doc: Doc) -> list[dict[str, Any]]:
-    if doc["closed_at"]:
-        return []
-    accident = doc["accident"]
-    items = []
-    police, medical, fund = doc["police"], doc["medical"], doc["fund"]
-    if police and not police["arrived_at"]:
-        items.append(
-            {
-                "province": police["province"],
-                "role": "traffic_police",
-                "action": "report_arrival",
-                "deadline": None,
-            }
-        )
-    if medical and not medical["admitted_at"]:
-        items.append(
-            {
-                "province": medical["province"],
-                "role": "medical",
-                "action": "report_admission",
-                "deadline": None,
-            }
-        )
-    for name, insurer in sorted(doc["insurers"].items()):
-        if not insurer["advance"]:
-            items.append(
-                {
-                    "province": accident,
-                    "role": "insurer",
-                    "org": name,
-                    "action": "confirm_advance",
-                    "deadline": None,
-                }
-            )
-    if "fund_notice" in doc["deadlines"]:
-        items.append(
-            {"province": accident, "role": "dispatcher", "action": "notify_fund", "deadline": "fund_notice"}
-        )
-    if fund and not fund["review"]:
-        items.append(
-            {"province": accident, "role": "fund", "action": "review_fund", "deadline": "fund_review"}
-        )
-    return items

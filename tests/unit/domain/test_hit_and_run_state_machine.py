@@ -37,6 +37,7 @@ from tests.unit.domain.hit_and_run_builders import (
     state,
     vehicle,
 )
+from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_publishes_the_same
 from xborder.domain.errors import DomainError
 from xborder.domain.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome, Suspect
 from xborder.domain.plates import Plate
@@ -88,6 +89,7 @@ class HitAndRunMachine(RuleBasedStateMachine):
         described = vehicle(plate=Plate.parse(PLATE)) if plate_known else vehicle()
         self.case = HitAndRunCase.open(incident(suspect_vehicle=described), actor=CHUAN_INV, at=T0)
         self.events = list(self.case.collect_events())
+        self.read_model = ReadModelMirror("HitAndRunCase")
         assert len(self.events) == 1
         self.terminal = None
         self.requested = []  # every target ever sent the request, in order
@@ -326,6 +328,19 @@ class HitAndRunMachine(RuleBasedStateMachine):
         assert (c.apprehended_by is not None) is caught
         if c.apprehended_by is not None:
             assert c.roles[c.apprehended_by] == "target"
+
+    # ----------------------------------------------- the domain decides, readers copy
+    @invariant()
+    def read_model_agrees_with_the_aggregate(self) -> None:
+        """After every step, a province's document — built from the new events' envelopes by the read
+        model's own code — holds the aggregate's status, awaiting and clocks (due and overdue)."""
+        self.read_model.catch_up(self.events)
+        self.read_model.assert_agrees_with(self.case)
+
+    def teardown(self) -> None:
+        """The same history stored before events carried their decisions publishes the same envelopes."""
+        if hasattr(self, "events"):
+            assert_version_1_publishes_the_same("HitAndRunCase", self.events)
 
 
 HitAndRunMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None)

@@ -28,6 +28,7 @@ from tests.unit.domain.objection_builders import (
     state,
     violation,
 )
+from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_publishes_the_same
 from xborder.domain.errors import DomainError
 from xborder.domain.money import Money
 from xborder.domain.objection.aggregate import ObjectionStatus, ViolationObjection
@@ -76,6 +77,7 @@ class ObjectionMachine(RuleBasedStateMachine):
         )
         self.objection = ViolationObjection.file(objection, actor=filer, at=T0, policy=POLICY)
         self.events = list(self.objection.collect_events())
+        self.read_model = ReadModelMirror("ViolationObjection")
         assert len(self.events) == 2
         self.terminal = None
         # How often each command went through or was refused: to check, when tuning the strategies,
@@ -242,6 +244,19 @@ class ObjectionMachine(RuleBasedStateMachine):
     @invariant()
     def replay_gives_the_same_aggregate(self) -> None:
         assert state(replay(self.events)) == state(self.objection)
+
+    # ----------------------------------------------- the domain decides, readers copy
+    @invariant()
+    def read_model_agrees_with_the_aggregate(self) -> None:
+        """After every step, a province's document — built from the new events' envelopes by the read
+        model's own code — holds the aggregate's status, awaiting and clocks (due and overdue)."""
+        self.read_model.catch_up(self.events)
+        self.read_model.assert_agrees_with(self.objection)
+
+    def teardown(self) -> None:
+        """The same history stored before events carried their decisions publishes the same envelopes."""
+        if hasattr(self, "events"):
+            assert_version_1_publishes_the_same("ViolationObjection", self.events)
 
 
 ObjectionMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)

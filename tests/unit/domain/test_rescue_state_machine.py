@@ -40,6 +40,7 @@ from tests.unit.domain.rescue_builders import (
     report,
     state,
 )
+from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_publishes_the_same
 from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import DomainError
 from xborder.domain.money import Money
@@ -133,6 +134,7 @@ class RescueMachine(RuleBasedStateMachine):
         what = report(driver_fled=fled, vehicles=tuple(vehicles), casualties=casualties)
         self.rescue = JointRescue.open(what, actor=DISPATCHER, at=T0, policy=POLICY)
         self.events = list(self.rescue.collect_events())
+        self.read_model = ReadModelMirror("JointRescue")
         assert len(self.events) == 1
         self.route = route_funding(fled, vehicles)
         self.closed = None
@@ -399,6 +401,19 @@ class RescueMachine(RuleBasedStateMachine):
         dispatched = {p[0] for p in (r.police, r.medical) if p is not None}
         assert set(r.roles) == {YU} | dispatched
         assert all(role == "responder" for code, role in r.roles.items() if code != YU)
+
+    # ----------------------------------------------- the domain decides, readers copy
+    @invariant()
+    def read_model_agrees_with_the_aggregate(self) -> None:
+        """After every step, a province's document — built from the new events' envelopes by the read
+        model's own code — holds the aggregate's status, awaiting and clocks (due and overdue)."""
+        self.read_model.catch_up(self.events)
+        self.read_model.assert_agrees_with(self.rescue)
+
+    def teardown(self) -> None:
+        """The same history stored before events carried their decisions publishes the same envelopes."""
+        if hasattr(self, "events"):
+            assert_version_1_publishes_the_same("JointRescue", self.events)
 
 
 RescueMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=40, deadline=None)

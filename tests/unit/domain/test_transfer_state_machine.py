@@ -26,6 +26,7 @@ from tests.unit.domain.transfer_builders import (
     replay,
     state,
 )
+from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_publishes_the_same
 from xborder.domain.errors import DomainError
 from xborder.domain.plates import Plate
 from xborder.domain.transfer.aggregate import RefusalReason, TransferStatus, VehicleTransfer
@@ -78,6 +79,7 @@ class TransferMachine(RuleBasedStateMachine):
         self.now = T0
         self.transfer = apply(T0)
         self.events = list(self.transfer.collect_events())
+        self.read_model = ReadModelMirror("VehicleTransfer")
         self.terminal = None
         # How often each command went through or was refused: to check, when tuning the strategies,
         # that random runs do get past the first steps (not asserted: it varies by run).
@@ -193,6 +195,19 @@ class TransferMachine(RuleBasedStateMachine):
     @invariant()
     def replay_gives_the_same_aggregate(self) -> None:
         assert state(replay(self.events)) == state(self.transfer)
+
+    # ----------------------------------------------- the domain decides, readers copy
+    @invariant()
+    def read_model_agrees_with_the_aggregate(self) -> None:
+        """After every step, a province's document — built from the new events' envelopes by the read
+        model's own code — holds the aggregate's status, awaiting and clocks (due and overdue)."""
+        self.read_model.catch_up(self.events)
+        self.read_model.assert_agrees_with(self.transfer)
+
+    def teardown(self) -> None:
+        """The same history stored before events carried their decisions publishes the same envelopes."""
+        if hasattr(self, "events"):
+            assert_version_1_publishes_the_same("VehicleTransfer", self.events)
 
 
 TransferMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)

@@ -22,10 +22,12 @@ from xborder.domain.actors import Actor, Role
 from xborder.domain.calendar import TimeLimit
 from xborder.domain.cases import (
     VALID_POINTS,
+    Awaited,
     CaseAggregate,
     CaseEvent,
     DeadlineOverdue,
     DeadlinePolicy,
+    awaited,
     require_text,
 )
 from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
@@ -235,6 +237,21 @@ class HitAndRunCase(CaseAggregate):
         """Open until closed or handed to criminal proceedings: until then a known suspect plate is held."""
         return self.status not in self.TERMINAL
 
+    def awaiting(self) -> list[Awaited]:
+        """Every target that has neither acknowledged nor been withdrawn from (by province code), then
+        the incident province's next step once the suspect is caught — all against the clocks they
+        answer."""
+        investigator = Role.INVESTIGATOR.value
+        items = [
+            awaited(code, investigator, "acknowledge_assistance", ack_deadline(code))
+            for code in sorted(self.targets)
+            if code not in self.acknowledged and not self.withdrawn
+        ]
+        action = _INCIDENT_NEXT.get(self.status)
+        if action is not None:
+            items.append(awaited(self.incident, investigator, action, Term.DETERMINATION))
+        return items
+
     # ------------------------------------------------------------------ commands
     @classmethod
     def open(
@@ -275,6 +292,7 @@ class HitAndRunCase(CaseAggregate):
             joined=[],
             opens={},
             closes=[],
+            overdue=[],
             incident=province,
             occurred_at=incident.occurred_at,
             place=incident.place.as_dict(),
@@ -408,6 +426,14 @@ class HitAndRunCase(CaseAggregate):
         )
         require_text(summary, "summary")
         self.trigger_event(self.InterimDeterminationIssued, summary=summary.strip(), **self.meta(actor, at))
+
+
+# What the incident province does next once the suspect is caught; each answers the determination clock.
+_INCIDENT_NEXT: dict[str, str] = {
+    HitAndRunStatus.SUSPECT_APPREHENDED: "take_handover",
+    HitAndRunStatus.HANDED_OVER: "mark_solved",
+    HitAndRunStatus.SOLVED: "determine_responsibility",
+}
 
 
 def _new_targets(targets: Iterable[str], *, incident: str, already: Sequence[str]) -> list[str]:

@@ -21,10 +21,12 @@ from eventsourcing.domain import Aggregate
 from xborder.domain.actors import Actor, Role, office_itself
 from xborder.domain.cases import (
     VALID_POINTS,
+    Awaited,
     CaseAggregate,
     CaseEvent,
     DeadlineOverdue,
     DeadlinePolicy,
+    awaited,
     require_text,
 )
 from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
@@ -243,6 +245,26 @@ class ViolationObjection(CaseAggregate):
         """Open until decided or withdrawn: while open, the vehicle is held (no transfer)."""
         return self.status in OPEN_STATUSES
 
+    def awaiting(self) -> list[Awaited]:
+        """The recording province reviews and decides; the handling province collects evidence when
+        asked. After upholding, the recording province still owes the elimination and, when a fine was
+        revoked, its refund — a revoked warning (fine 0) leaves nothing to refund, and the refund
+        command refuses then, so awaiting one would never clear."""
+        police = Role.TRAFFIC_POLICE.value
+        if self.status == ObjectionStatus.FORWARDED:
+            return [awaited(self.recording, police, "start_review", Term.OBJECTION_REVIEW)]
+        if self.status == ObjectionStatus.UNDER_REVIEW:
+            return [awaited(self.recording, police, "decide", Term.OBJECTION_REVIEW)]
+        if self.status == ObjectionStatus.EVIDENCE_REQUESTED:
+            return [awaited(self.handling, police, "supply_evidence", None)]
+        items: list[Awaited] = []
+        upheld = self.status in (ObjectionStatus.UPHELD, ObjectionStatus.REFUNDED)
+        if upheld and not self.record_eliminated:
+            items.append(awaited(self.recording, police, "eliminate_record", Term.RECORD_ELIMINATION))
+        if self.status == ObjectionStatus.UPHELD and self.penalty_revoked and self.fine > 0:
+            items.append(awaited(self.recording, police, "refund_fine", None))
+        return items
+
     # ------------------------------------------------------------------ commands
     @classmethod
     def file(
@@ -294,6 +316,7 @@ class ViolationObjection(CaseAggregate):
             joined=[],
             opens={},
             closes=[],
+            overdue=[],
             handling=handling,
             recording=recording,
             violation=violation.as_dict(),

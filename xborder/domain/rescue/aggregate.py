@@ -20,7 +20,15 @@ from uuid import UUID, uuid4, uuid5
 from eventsourcing.domain import Aggregate
 
 from xborder.domain.actors import Actor, Role
-from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy, require_text
+from xborder.domain.cases import (
+    Awaited,
+    CaseAggregate,
+    CaseEvent,
+    DeadlineOverdue,
+    DeadlinePolicy,
+    awaited,
+    require_text,
+)
 from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.money import Money
 from xborder.domain.provinces import province_by_code
@@ -221,6 +229,26 @@ class JointRescue(CaseAggregate):
         elif self.police or self.medical:
             self.status = RescueStatus.RESPONDING
 
+    def awaiting(self) -> list[Awaited]:
+        """Until closed: the dispatched units that have not reported, each notified insurer that has not
+        confirmed its advance (by `org`), the notice the fund is owed while its clock runs, and the
+        fund's review once notified."""
+        if self.status == RescueStatus.CLOSED:
+            return []
+        items: list[Awaited] = []
+        if self.police is not None and not self.police_arrived:
+            items.append(awaited(self.police[0], Role.TRAFFIC_POLICE.value, "report_arrival", None))
+        if self.medical is not None and not self.admitted:
+            items.append(awaited(self.medical[0], Role.MEDICAL.value, "report_admission", None))
+        for insurer, advance in sorted(self.insurers.items()):
+            if advance is None:
+                items.append(awaited(self.accident, Role.INSURER.value, "confirm_advance", None, org=insurer))
+        if Term.FUND_NOTICE in self.deadlines:
+            items.append(awaited(self.accident, Role.DISPATCHER.value, "notify_fund", Term.FUND_NOTICE))
+        if self.fund_notified and not self.fund_reviewed:
+            items.append(awaited(self.accident, Role.FUND.value, "review_fund", Term.FUND_REVIEW))
+        return items
+
     def notified_insurers(self) -> Collection[str]:
         """Insurers see only the rescues they were notified of (and never the medical notes)."""
         return self.insurers.keys()
@@ -262,6 +290,7 @@ class JointRescue(CaseAggregate):
             joined=[],
             opens={str(k): v for k, v in opens.items()},
             closes=[],
+            overdue=[],
             accident=accident,
             occurred_at=report.occurred_at,
             place={

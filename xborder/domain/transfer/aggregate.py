@@ -12,13 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
 from xborder.domain.actors import Actor, Role, office_itself
-from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue, DeadlinePolicy, require_text
+from xborder.domain.cases import (
+    Awaited,
+    CaseAggregate,
+    CaseEvent,
+    DeadlineOverdue,
+    DeadlinePolicy,
+    awaited,
+    require_text,
+)
 from xborder.domain.errors import NotPermitted, RuleViolation, VehicleBlocked
 from xborder.domain.holds import VehicleHold
 from xborder.domain.id_numbers import IdNumber
@@ -311,6 +319,7 @@ class VehicleTransfer(CaseAggregate):
             joined=[],
             opens={},
             closes=[],
+            overdue=[],
             plate=application.plate.value,
             vin=application.vin.value,
             vehicle_type=application.vehicle_type,
@@ -448,7 +457,26 @@ class VehicleTransfer(CaseAggregate):
             **self.meta(actor, at, closes=list(self.deadlines)),
         )
 
-    def overdue_meta(self, name: str, at: datetime, actor: Actor) -> dict[str, Any]:
-        if name == Term.TRANSFER_LAPSE:
-            return self.meta(actor, at, closes=list(self.deadlines))
-        return self.meta(actor, at)
+    def closed_when_overdue(self, name: str) -> list[str]:
+        """The 30-day lapse ends the case, and with it every clock; other overdue clocks stay open."""
+        return list(self.deadlines) if name == Term.TRANSFER_LAPSE else []
+
+    # ------------------------------------------------------------------ decisions
+    def awaiting(self) -> list[Awaited]:
+        """The office whose step it is: the origin until it releases the archive, then the destination
+        (verification, inspection, registration). Nobody once the case has ended."""
+        step = _NEXT_STEP.get(self.status)
+        if step is None:
+            return []
+        side, action, deadline = step
+        province = self.origin if side == ORIGIN else self.destination
+        return [awaited(province, Role.VEHICLE_ADMIN.value, action, deadline)]
+
+
+# Who acts next in each open status: (province role in the case, action, the deadline it answers).
+_NEXT_STEP: dict[str, tuple[str, str, str | None]] = {
+    TransferStatus.ARCHIVE_REQUESTED: (ORIGIN, "release_or_refuse_archive", Term.ARCHIVE_RELEASE),
+    TransferStatus.ARCHIVE_RELEASED: (DESTINATION, "verify_archive", Term.ARCHIVE_VERIFICATION),
+    TransferStatus.ARCHIVE_VERIFIED: (DESTINATION, "inspect_vehicle", None),
+    TransferStatus.INSPECTED: (DESTINATION, "register_vehicle", Term.REGISTRATION),
+}
