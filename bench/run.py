@@ -33,7 +33,8 @@ from bench.scenarios import (
     run_commands,
     run_http,
 )
-from xborder.infra.bootstrap import Container, bootstrap
+from xborder.bootstrap import Container, bootstrap
+from xborder.domain.transfer.application import VehicleTransfers
 from xborder.infra.settings import Settings
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -107,7 +108,7 @@ def _run(container: Container, args: argparse.Namespace) -> dict[str, Any]:
             notes.append(f"{name}: {s.errors} failed, first: {s.first_error}")
     commands = sum(len(s.latencies) for s in samples.values())
     wall = sum(s.wall_seconds for s in samples.values())
-    events = container.transfers.recorder.max_notification_id() or 0
+    events = container.application(VehicleTransfers).recorder.max_notification_id() or 0
 
     print("bench: projections (synchronous) ...", flush=True)
     projection = drive_projections(container, warmup + cases)

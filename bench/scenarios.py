@@ -18,6 +18,7 @@ from uuid import UUID
 from psycopg import sql
 
 from bench.stats import Samples, wall_clock
+from xborder.bootstrap import Container
 from xborder.consumers.projection import ProjectionConsumer
 from xborder.domain.actors import Actor, Role
 from xborder.domain.id_numbers import IdNumber
@@ -25,8 +26,8 @@ from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
 from xborder.domain.transfer.aggregate import Owner, TransferApplication, VehicleTransfer
+from xborder.domain.transfer.application import VehicleTransfers
 from xborder.domain.vins import Vin
-from xborder.infra.bootstrap import Container
 from xborder.projections.schema import schema_name
 
 ORIGIN = "510000"
@@ -78,7 +79,7 @@ class TransferDriver:
 
     def __init__(self, container: Container, plates: PlateFactory) -> None:
         self.container = container
-        self.app = container.transfers
+        self.app = container.application(VehicleTransfers)
         self.plates = plates
         self.origin_admin = Actor(sub=f"admin-{ORIGIN}", province=ORIGIN, role=Role.VEHICLE_ADMIN)
         self._serial = 0
@@ -192,15 +193,15 @@ def read_model_versions(container: Container, province: str, ids: Sequence[UUID]
 
 def expected_versions(container: Container, cases: Sequence[Case]) -> dict[UUID, int]:
     """The aggregates' versions, loaded from the event store (not trusted from the command results)."""
-    return {case.id: container.transfers.get(case.id).version for case in cases}
+    return {case.id: container.application(VehicleTransfers).get(case.id).version for case in cases}
 
 
 def drive_projections(container: Container, cases: Sequence[Case]) -> dict[str, Any]:
     """Build the projection workers and step each one synchronously, one province at a time, until its
     read model holds the aggregate's version of every case it is involved in. Times only the stepping."""
     aggregate_versions = expected_versions(container, cases)
-    max_notification = container.transfers.recorder.max_notification_id() or 0
-    app_name = container.transfers.name
+    max_notification = container.application(VehicleTransfers).recorder.max_notification_id() or 0
+    app_name = container.application(VehicleTransfers).name
     provinces: dict[str, Any] = {}
     notes: list[str] = []
     for worker in container.build_workers(["projection"]):
@@ -265,7 +266,7 @@ def run_http(container: Container, plates: PlateFactory, n: int, warmup: int) ->
         warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette.testclient`")
         from fastapi.testclient import TestClient
 
-    from xborder.api.app import create_app
+    from xborder.service import create_app
 
     destination = DESTINATIONS[0]
     token = container.issuer.mint(

@@ -39,10 +39,10 @@ from bench.scenarios import (
 from bench.stats import Samples
 from tests.support.live_server import live_server
 from tests.support.waiting import wait_until
-from xborder.api.app import create_app
 from xborder.api.waiting import WaitingReads
-from xborder.infra.bootstrap import Container, bootstrap
+from xborder.bootstrap import Container, bootstrap
 from xborder.infra.settings import Settings
+from xborder.service import create_app
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 JWT_SECRET = "bench-secret-" + "0" * 32

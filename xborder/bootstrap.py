@@ -9,31 +9,24 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
-from xborder.consumers import rescue_process
 from xborder.consumers.deadlines import DeadlineWatcher
 from xborder.consumers.janitor import IdempotencyJanitor
 from xborder.consumers.projection import ProjectionConsumer
 from xborder.consumers.relay import Relay, RelayPositions
-from xborder.consumers.rescue_process import RescueHitAndRunProcess
 from xborder.consumers.worker import Worker
 from xborder.domain.application import CaseApplication
 from xborder.domain.calendar import WorkingCalendar, calendar_from_dict
 from xborder.domain.cases import DeadlinePolicy
-from xborder.domain.hit_and_run.application import HitAndRunCases
 from xborder.domain.holidays_cn import china_calendar
-from xborder.domain.objection.application import ViolationObjections
 from xborder.domain.provinces import PROVINCES, province_by_code
-from xborder.domain.rescue.application import JointRescues
-from xborder.domain.transfer.application import VehicleTransfers
 from xborder.domain.zones import ZoneBook, default_zone_book, zone_book_from_dict
 from xborder.infra.clock import Clock, SystemClock
-from xborder.infra.contracts import TOPICS
 from xborder.infra.feeds import Feed, LogSource, NotificationLogFeed, PositionLoader, Wakeup
 from xborder.infra.idempotency import IdempotencyStore
 from xborder.infra.postgres.database import Database, eventsourcing_env
@@ -48,6 +41,10 @@ from xborder.projections.deadlines import DeadlineTable
 from xborder.projections.holds import CatchingUpHolds, HoldsTable
 from xborder.projections.positions import load_consumer_positions
 from xborder.projections.store import ProvinceReadModels
+from xborder.workflow import ProcessManagerContext, ProcessManagerSpec, WorkflowSpec
+from xborder.workflows import WORKFLOWS
+
+A = TypeVar("A", bound=CaseApplication[Any])
 
 logger = logging.getLogger("xborder.bootstrap")
 
@@ -75,31 +72,17 @@ class Container:
     closers: list[Callable[[], None]] = field(default_factory=list)
     # Wakes the API's waiting reads when this process's projection consumers change a read model.
     readmodel_signals: ReadModelSignals = field(default_factory=ReadModelSignals)
+    workflows: Sequence[WorkflowSpec] = WORKFLOWS
     _topics_ready: bool = False
 
-    @property
-    def transfers(self) -> VehicleTransfers:
-        app = self.applications["VehicleTransfer"]
-        assert isinstance(app, VehicleTransfers)
+    def application(self, kind: type[A]) -> A:
+        """The running Application of a workflow, typed: `container.application(VehicleTransfers)`."""
+        app = self.applications[kind.aggregate_type]
+        assert isinstance(app, kind)
         return app
 
-    @property
-    def objections(self) -> ViolationObjections:
-        app = self.applications["ViolationObjection"]
-        assert isinstance(app, ViolationObjections)
-        return app
-
-    @property
-    def hit_and_runs(self) -> HitAndRunCases:
-        app = self.applications["HitAndRunCase"]
-        assert isinstance(app, HitAndRunCases)
-        return app
-
-    @property
-    def rescues(self) -> JointRescues:
-        app = self.applications["JointRescue"]
-        assert isinstance(app, JointRescues)
-        return app
+    def topic_of(self, aggregate_type: str) -> str:
+        return next(spec.topic for spec in self.workflows if spec.aggregate_type == aggregate_type)
 
     @property
     def kafka_enabled(self) -> bool:
@@ -151,18 +134,21 @@ class Container:
                 )
             )
         if "processes" in kinds:
-            feed = self.feed(
-                "xborder.process.rescue-hit-and-run",
-                lambda: load_consumer_positions(self.db, rescue_process.CONSUMER),
-                aggregate_types=["JointRescue"],
-                dead_letter_consumer=rescue_process.CONSUMER,
-            )
-            poll = self.settings.poll_interval_seconds
-            built.append(
-                RescueHitAndRunProcess(
-                    feed, self.db, self.hit_and_runs, poll_timeout=poll, dead_letters=self.dead_letters
+            for manager in self.process_managers():
+                feed = self.feed(
+                    f"xborder.{manager.consumer}",
+                    partial(load_consumer_positions, self.db, manager.consumer),
+                    aggregate_types=manager.listens_to,
+                    dead_letter_consumer=manager.consumer,
                 )
-            )
+                context = ProcessManagerContext(
+                    feed=feed,
+                    db=self.db,
+                    applications=self.applications,
+                    dead_letters=self.dead_letters,
+                    poll_timeout=self.settings.poll_interval_seconds,
+                )
+                built.append(manager.build(context))
         if "janitor" in kinds:
             built.append(
                 IdempotencyJanitor(
@@ -172,6 +158,9 @@ class Container:
                 )
             )
         return built
+
+    def process_managers(self) -> list[ProcessManagerSpec]:
+        return [manager for spec in self.workflows for manager in spec.process_managers]
 
     def feed(
         self,
@@ -193,7 +182,7 @@ class Container:
             return KafkaFeed(
                 self.settings.kafka_bootstrap_servers,
                 group_id=group_id,
-                topics=[TOPICS[t] for t in types],
+                topics=[self.topic_of(t) for t in types],
                 load_positions=load_positions,
                 client_id=f"{self.settings.kafka_client_id}.{group_id}",
                 on_unreadable=on_unreadable,
@@ -212,7 +201,7 @@ class Container:
         assert self.settings.kafka_bootstrap_servers
         ensure_topics(
             self.settings.kafka_bootstrap_servers,
-            [TOPICS[t] for t in self.applications],
+            [spec.topic for spec in self.workflows],
             partitions=self.settings.kafka_partitions,
             replication_factor=self.settings.kafka_replication_factor,
             client_id=self.settings.kafka_client_id,
@@ -229,7 +218,7 @@ class Container:
         return [
             Relay(
                 source,
-                TOPICS[source.aggregate_type],
+                self.topic_of(source.aggregate_type),
                 make_producer(servers, client_id=f"{self.settings.kafka_client_id}.relay"),
                 positions,
                 wakeup=self.wakeup,
@@ -273,7 +262,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     provinces = settings.provinces or [p.code for p in PROVINCES]
     for code in provinces:
         province_by_code(code)  # fail fast on a misconfigured list
-    readmodels = ProvinceReadModels(db)
+    readmodels = ProvinceReadModels(db, {spec.aggregate_type: spec.case_kind() for spec in WORKFLOWS})
     for code in provinces:
         readmodels.ensure_schema(code)
 
@@ -283,12 +272,12 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     applications: dict[str, CaseApplication[Any]] = {}
     dead_letters = DeadLetters(db)
     holds = CatchingUpHolds(
-        HoldsTable(db),
+        HoldsTable(db, {spec.aggregate_type: spec.holds for spec in WORKFLOWS if spec.holds is not None}),
         lambda: [LogSource(name, app) for name, app in applications.items()],
         dead_letters,
     )
-    for app_class in (ViolationObjections, HitAndRunCases, JointRescues, VehicleTransfers):
-        applications[app_class.aggregate_type] = app_class(
+    for spec in WORKFLOWS:
+        applications[spec.aggregate_type] = spec.application(
             env, policy=policy, holds=holds, on_recorded=wakeup.notify
         )
 

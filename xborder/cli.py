@@ -62,11 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "projections":
         return _rebuild(settings, args.province)
     if args.command == "status":
-        from xborder.infra.operations import print_status
+        from xborder.operations import print_status
 
         return print_status(settings, as_json=args.json)
     if args.command == "dead-letters":
-        from xborder.infra.operations import dead_letters_command
+        from xborder.operations import dead_letters_command
 
         return dead_letters_command(settings, args)
     kinds = {
@@ -118,13 +118,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         "  .venv/bin/xborder token --sub alice --province 500000 --role owner",
         flush=True,
     )
-    uvicorn.run("xborder.api.app:create_app", factory=True, host=host, port=port, log_config=None)
+    uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None)
     return 0
 
 
 def _rebuild(settings: Settings, provinces: list[str]) -> int:
+    from xborder.bootstrap import bootstrap
     from xborder.domain.provinces import province_by_code
-    from xborder.infra.bootstrap import bootstrap
     from xborder.infra.logging import configure_logging
     from xborder.projections.rebuild import rebuild_province
 
@@ -135,7 +135,7 @@ def _rebuild(settings: Settings, provinces: list[str]) -> int:
     try:
         for code in provinces:
             result = rebuild_province(
-                container.db, container.log_sources(), code, dead_letters=container.dead_letters
+                container.readmodels, container.log_sources(), code, dead_letters=container.dead_letters
             )
             print(f"{code}: rebuilt from {result.events_read} events ({result.applied} applied)")
     finally:
@@ -144,7 +144,7 @@ def _rebuild(settings: Settings, provinces: list[str]) -> int:
 
 
 def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | None) -> int:
-    from xborder.infra.bootstrap import bootstrap
+    from xborder.bootstrap import bootstrap
     from xborder.infra.logging import configure_logging
 
     configure_logging(settings.log_level)

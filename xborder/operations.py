@@ -10,13 +10,16 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
+from xborder.bootstrap import Container, bootstrap
 from xborder.consumers.redelivery import CannotRetry, Redelivery
 from xborder.consumers.status import ConsumerStatus, consumer_statuses
-from xborder.infra.bootstrap import Container, bootstrap
-from xborder.infra.contracts import TOPICS
+from xborder.infra.feeds import FeedRecord
 from xborder.infra.settings import Settings
+from xborder.workflow import Applications, ProcessManagerSpec
 
 logger = logging.getLogger("xborder.operations")
 
@@ -34,6 +37,8 @@ def statuses(container: Container) -> list[ConsumerStatus]:
         readmodels=container.readmodels,
         provinces=container.provinces,
         letters=container.dead_letters,
+        hold_sources=list(container.holds.table.rules),
+        process_managers={m.consumer: m.listens_to for m in container.process_managers()},
         relay_positions=relay_positions,
         broker_heads=broker_heads,
         kafka_mode=container.kafka_enabled,
@@ -48,7 +53,7 @@ def _broker_heads(container: Container) -> dict[str, dict[str, tuple[int, int]]]
     try:
         return topic_heads(
             servers,
-            {kind: TOPICS[kind] for kind in container.applications},
+            {spec.aggregate_type: spec.topic for spec in container.workflows},
             client_id=f"{container.settings.kafka_client_id}.status",
         )
     except Exception as error:  # noqa: BLE001 — an unreachable broker is something to report, not a crash
@@ -63,8 +68,18 @@ def redelivery(container: Container) -> Redelivery:
         readmodels=container.readmodels,
         holds=container.holds.table,
         deadlines=container.deadlines,
-        hit_and_runs=container.hit_and_runs,
+        process_managers={
+            manager.consumer: partial(_handle_each, manager, container.applications)
+            for manager in container.process_managers()
+        },
     )
+
+
+def _handle_each(
+    manager: ProcessManagerSpec, applications: Applications, records: Sequence[FeedRecord]
+) -> None:
+    for record in records:
+        manager.handle(record.envelope, applications)
 
 
 def print_status(settings: Settings, *, as_json: bool) -> int:

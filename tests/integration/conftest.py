@@ -14,7 +14,7 @@ import pytest
 from tests.support.postgres import embedded_admin_url, fresh_database, stop_embedded
 from tests.support.service import Service, make_app_client
 from tests.support.tansu import TansuBroker
-from xborder.infra.bootstrap import bootstrap
+from xborder.bootstrap import bootstrap
 from xborder.infra.clock import SettableClock
 from xborder.infra.settings import Settings
 

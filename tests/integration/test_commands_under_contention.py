@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, TRANSFER_BODY, YU, Service
+from xborder.domain.transfer.application import VehicleTransfers
 
 
 def _verified_case(service: Service) -> str:
@@ -65,7 +66,7 @@ def test_twenty_concurrent_commands_one_success_per_version(make_service: MakeSe
     for r in responses:
         if r.status_code == 409:
             assert r.json()["code"] == "case.conflict"
-    assert service.container.transfers.get(case_id).version == 4 + len(versions)
+    assert service.container.application(VehicleTransfers).get(case_id).version == 4 + len(versions)
 
 
 def test_twenty_concurrent_commands_with_if_match_exactly_one_wins(make_service: MakeService) -> None:
@@ -83,7 +84,7 @@ def test_twenty_concurrent_commands_with_if_match_exactly_one_wins(make_service:
     codes = Counter(r.status_code for r in responses)
     assert codes[200] == 1, codes
     assert set(codes) <= {200, 409, 412}, codes
-    assert service.container.transfers.get(case_id).version == 5
+    assert service.container.application(VehicleTransfers).get(case_id).version == 5
 
 
 def test_retried_creation_with_the_same_key_records_nothing_new(make_service: MakeService) -> None:

@@ -18,7 +18,9 @@ import pytest
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, YU, ZHE, Service
 from tests.unit.domain.objection_builders import DRIVER, filing, violation
-from xborder.infra import cli
+from xborder import cli
+from xborder.domain.objection.application import ViolationObjections
+from xborder.domain.transfer.application import VehicleTransfers
 from xborder.projections.dead_letters import WAITING_BEHIND
 
 PARTY_NAME = "李四"
@@ -38,7 +40,9 @@ def test_an_unstorable_record_is_parked_and_nothing_else_stops(
 ) -> None:
     service = make_service(provinces=[CHUAN, YU, ZHE])
     poisoned = replace(filing(), violation=violation(record_number="3301062026\x00082800123"))
-    objection = service.container.objections.file(poisoned, actor=DRIVER, at=service.clock.now())
+    objection = service.container.application(ViolationObjections).file(
+        poisoned, actor=DRIVER, at=service.clock.now()
+    )
 
     # Transfers check vehicle holds, which must first catch up with that objection: still 201.
     transfer = service.apply_for_transfer("川A54321")
@@ -101,7 +105,7 @@ def test_an_unstorable_record_is_parked_and_nothing_else_stops(
 
 def test_a_stored_event_the_code_cannot_read_is_parked_by_each_consumer(make_service: MakeService) -> None:
     service = make_service()
-    transfers = service.container.transfers
+    transfers = service.container.application(VehicleTransfers)
     first = service.apply_for_transfer("川A60001")
     service.wait_for_version(CHUAN, first["id"], first["version"])
 
@@ -150,7 +154,7 @@ def test_retrying_a_parked_case_applies_it_from_the_event_store(make_service: Ma
     parked = service.parked_letters(consumer, count=2)
     assert service.doc(YU, case_id)["version"] == 2  # type: ignore[index]
 
-    from xborder.infra.operations import redelivery
+    from xborder.operations import redelivery
 
     message = redelivery(service.container).retry(parked[0].id)
     assert "applied up to version 3" in message

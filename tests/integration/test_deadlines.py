@@ -9,6 +9,7 @@ import pytest
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, TRANSFER_BODY, YU
+from xborder.domain.transfer.application import VehicleTransfers
 
 
 @pytest.mark.parametrize("mode", [pytest.param("kafka", marks=pytest.mark.kafka), "embedded"])
@@ -57,7 +58,7 @@ def test_overdue_archive_release_then_lapse(make_service: MakeService, mode: str
         assert doc["status"] == "lapsed"
         assert [h["type"] for h in doc["history"][-2:]] == ["ArchiveVerificationOverdue", "TransferLapsed"]
         assert doc["deadlines"] == {}
-    assert service.container.transfers.get(case_id).status == "lapsed"
+    assert service.container.application(VehicleTransfers).get(case_id).status == "lapsed"
     yu = service.auth("yu-admin", YU, "vehicle_admin")
     refused = service.client.post(
         f"/v1/transfers/{case_id}/archive-verification", json={"accepted": True}, headers=yu

@@ -12,6 +12,7 @@ import pytest
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, HU, TRANSFER_BODY, YU, Service
+from xborder.domain.hit_and_run.application import HitAndRunCases
 
 GUI, YUN, SHAAN = "520000", "530000", "610000"
 TARGETS = [YU, GUI, YUN]
@@ -180,7 +181,7 @@ def test_withdrawal_goes_to_exactly_the_original_targets(make_service: MakeServi
     )
     _post(service, case_id, "handover", chuan)
     _post(service, case_id, "solution", chuan)
-    events = list(service.container.hit_and_runs.events.get(UUID(case_id)))
+    events = list(service.container.application(HitAndRunCases).events.get(UUID(case_id)))
     assert sorted(events[-1].withdrawn_from) == sorted([YU, GUI, YUN])
 
 

@@ -12,8 +12,8 @@ from tests.integration.conftest import DEFAULT_START, MakeService
 from tests.support.builders import plate_for
 from tests.support.service import CHUAN, TRANSFER_BODY, YU, Service
 from tests.support.waiting import wait_until
+from xborder.bootstrap import WORKER_KINDS
 from xborder.consumers.janitor import IdempotencyJanitor
-from xborder.infra.bootstrap import WORKER_KINDS
 from xborder.infra.clock import SettableClock
 from xborder.infra.postgres.recorder import IDEMPOTENCY_TABLE
 

@@ -36,10 +36,10 @@ from tests.integration.conftest import test_settings as settings_for
 from tests.integration.test_objection_scenario import OBJECTION_BODY
 from tests.support.postgres import fresh_database
 from tests.support.service import CHUAN, HU, TRANSFER_BODY, YU, ZHE, Service, make_app_client
-from xborder.api.app import ROUTERS
 from xborder.api.openapi import install_openapi
-from xborder.infra.bootstrap import bootstrap
+from xborder.bootstrap import bootstrap
 from xborder.infra.clock import SettableClock
+from xborder.service import ROUTERS
 
 SEED = 20261120
 # Per operation and generation mode in the fuzzing phase; the examples and coverage phases add their

@@ -48,7 +48,7 @@ def test_rebuild_equals_the_live_read_model(make_service: MakeService, mode: str
     }
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)  # a rebuild reads the event store, never Kafka
     result = subprocess.run(
-        [sys.executable, "-m", "xborder.infra.cli", "projections", "rebuild", "--province", CHUAN],
+        [sys.executable, "-m", "xborder.cli", "projections", "rebuild", "--province", CHUAN],
         env=env,
         capture_output=True,
         text=True,

@@ -19,6 +19,7 @@ from tests.support.tansu import TansuBroker
 from tests.support.waiting import wait_until
 from xborder.consumers.relay import RelayPositions
 from xborder.domain.actors import Actor, Role
+from xborder.domain.transfer.application import VehicleTransfers
 
 pytestmark = pytest.mark.kafka
 
@@ -28,7 +29,7 @@ ADMIN_CHUAN = Actor("chuan-admin", CHUAN, Role.VEHICLE_ADMIN)
 
 def _record_cases(service: Service, count: int, start: int = 0) -> list[UUID]:
     """Write straight through the Application: the relay, not the API, is under test."""
-    transfers = service.container.transfers
+    transfers = service.container.application(VehicleTransfers)
     ids = []
     for n in range(start, start + count):
         case = transfers.apply_for(application_for(n), actor=ADMIN_YU, at=service.clock.now())
@@ -39,7 +40,7 @@ def _record_cases(service: Service, count: int, start: int = 0) -> list[UUID]:
 
 def _assert_exactly_once(service: Service, ids: list[UUID]) -> None:
     for case_id in ids:
-        expected = service.container.transfers.get(case_id).version
+        expected = service.container.application(VehicleTransfers).get(case_id).version
         for province in (CHUAN, YU):
             doc = service.wait_for_version(province, case_id, expected, timeout=60)
             assert doc["version"] == expected
@@ -60,7 +61,7 @@ def _relay_process(service: Service, broker: TansuBroker, data_dir: Path) -> sub
         "RELAY_BATCH_SIZE": "1",  # one event per batch: the kill lands between acknowledged batches
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "xborder.infra.cli", "relay"],
+        [sys.executable, "-m", "xborder.cli", "relay"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -74,7 +75,7 @@ def test_relay_killed_mid_stream_and_restarted(
     service.container.start_workers(["projection"])  # the relay runs as its own process below
     positions = RelayPositions(service.container.db)
     ids = _record_cases(service, 40)
-    total = service.container.transfers.recorder.max_notification_id()
+    total = service.container.application(VehicleTransfers).recorder.max_notification_id()
     assert total == 40 * 3
 
     relay = _relay_process(service, broker, tmp_path)

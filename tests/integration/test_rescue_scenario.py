@@ -13,6 +13,7 @@ from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, HU, YU, Service
 from tests.support.waiting import wait_until
 from xborder.consumers.relay import RelayPositions
+from xborder.domain.hit_and_run.application import HitAndRunCases
 
 MODES = [pytest.param("kafka", marks=pytest.mark.kafka), "embedded"]
 PICC = "中国人民财产保险股份有限公司重庆市分公司"
@@ -176,7 +177,7 @@ def test_a_fled_driver_opens_exactly_one_hit_and_run_case(make_service: MakeServ
     assert case.json()["rescue_id"] == rescue_id
     assert case.json()["casualties"] == {"dead": 0, "injured": 2}
     assert case.json()["history"][0]["actor"]["role"] == "system"
-    hit_and_runs = service.container.hit_and_runs
+    hit_and_runs = service.container.application(HitAndRunCases)
     assert hit_and_runs.recorder.max_notification_id() == 1
 
     # Replay: every event delivered again (in Kafka mode the relay publishes them all again).

@@ -21,9 +21,9 @@ from tests.integration.conftest import MakeService
 from tests.support.live_server import live_server
 from tests.support.service import CHUAN, TRANSFER_BODY, YU, Service
 from tests.support.waiting import wait_until
-from xborder.api.app import create_app
 from xborder.api.waiting import WaitingReads, caller_of
 from xborder.domain.actors import Actor, Role
+from xborder.service import create_app
 
 READS = 200
 CALLERS = 20  # READS / CALLERS = 10 waiting reads each, under the default cap of 20

@@ -9,9 +9,9 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from tests.support.waiting import wait_until
-from xborder.api.app import create_app
-from xborder.infra.bootstrap import Container
+from xborder.bootstrap import Container
 from xborder.infra.clock import Clock
+from xborder.service import create_app
 
 CHUAN, YU, HU, ZHE = "510000", "500000", "310000", "330000"
 

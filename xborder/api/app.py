@@ -1,15 +1,15 @@
-"""The FastAPI application. `create_app()` is a factory: uvicorn calls it (`--factory`), so importing
-this module connects to nothing; tests pass a container they built themselves."""
+"""The FastAPI application, built from the running service and the routers the composition root hands
+it (`xborder.service.create_app` is the factory uvicorn calls). The API never imports the root: what
+it serves and what it reads arrive as arguments."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Final
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from xborder.api import hit_and_runs, objections, operations, rescues, transfers
 from xborder.api.auth import TokenVerifier
 from xborder.api.limits import BodySizeLimit
 from xborder.api.openapi import install_openapi
@@ -17,37 +17,19 @@ from xborder.api.problems import install_problem_handlers
 from xborder.api.rate_limits import install_rate_limits
 from xborder.api.version_watch import VersionWatch
 from xborder.api.waiting import WaitingReads
-from xborder.infra.bootstrap import Container, bootstrap
-from xborder.infra.settings import Settings
 
-# Every router the service serves; the OpenAPI tests build the same document from them, without a database.
-ROUTERS: Final[tuple[APIRouter, ...]] = (
-    operations.router,
-    transfers.router,
-    objections.router,
-    hit_and_runs.router,
-    rescues.router,
-)
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def create_app(container: Container | None = None, *, run_workers: bool | None = None) -> FastAPI:
-    """Build the API. Without a container, bootstrap one from the environment and own it: start its
-    workers with the app (when settings say so) and close it on shutdown."""
-    owned = container is None
-    if container is None:
-        container = bootstrap(Settings())
-    start_workers = container.settings.run_workers if run_workers is None else run_workers
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if start_workers and owned:
-            container.start_workers()
-        try:
-            yield
-        finally:
-            if owned:
-                container.close()
-
+def build_app(
+    container: Any,
+    *,
+    routers: Sequence[APIRouter],
+    expect_workers: bool,
+    lifespan: Lifespan | None = None,
+) -> FastAPI:
+    """The API over `container` (the root's Container: settings, read models, Applications...).
+    `expect_workers`: /readyz reports not ready while no worker runs."""
     app = FastAPI(
         title="xborder",
         version="1",
@@ -55,7 +37,7 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
         lifespan=lifespan,
     )
     app.state.container = container
-    app.state.expect_workers = start_workers
+    app.state.expect_workers = expect_workers
     app.state.waiting_reads = WaitingReads(container.settings.max_waiting_reads_per_caller)
     app.state.version_watch = VersionWatch(
         container.readmodels,
@@ -72,7 +54,7 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
     install_rate_limits(app, container.settings)
     # Each add_middleware wraps what was added before it: the body limit refuses before the rest runs.
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes)
-    for router in ROUTERS:
+    for router in routers:
         app.include_router(router)
-    install_openapi(app, ROUTERS)
+    install_openapi(app, routers)
     return app

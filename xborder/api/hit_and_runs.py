@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Self
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from xborder.api.auth import ActorDep
-from xborder.api.commands import run_command
+from xborder.api.deps import application
 from xborder.api.fields import IdNumberStr, Name, PlateStr, ProvinceCode, StrictBody, Text
+from xborder.api.http_commands import run_command
 from xborder.api.routes import CommandResult, EmptyBody, NoFields, add_read_routes, now
 from xborder.domain.hit_and_run.aggregate import (
     HitAndRunStatus,
@@ -26,6 +27,7 @@ from xborder.domain.id_numbers import IdNumber
 from xborder.domain.plates import Plate, parse_plate_partial
 
 router = APIRouter(prefix="/v1/hit-and-runs", tags=["hit-and-run investigation (逃逸协查)"])
+Cases = Annotated[HitAndRunCases, Depends(application(HitAndRunCases))]
 KIND = "hit_and_run"
 add_read_routes(router, KIND, HitAndRunStatus)
 
@@ -99,13 +101,8 @@ class InterimDeterminationIn(StrictBody):
     summary: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
-def _cases(request: Request) -> HitAndRunCases:
-    app: HitAndRunCases = request.app.state.container.hit_and_runs
-    return app
-
-
 @router.post("", status_code=201, response_model=CommandResult)
-def open_case(body: CaseIn, request: Request, actor: ActorDep) -> JSONResponse:
+def open_case(body: CaseIn, request: Request, actor: ActorDep, cases: Cases) -> JSONResponse:
     """Opened by the incident province (the caller's)."""
     vehicle = body.suspect_vehicle
     incident = Incident(
@@ -126,56 +123,60 @@ def open_case(body: CaseIn, request: Request, actor: ActorDep) -> JSONResponse:
         request,
         actor,
         body,
-        lambda o: _cases(request).open_case(incident, actor=actor, at=now(request), save_with=o.save_with),
+        lambda o: cases.open_case(incident, actor=actor, at=now(request), save_with=o.save_with),
         created=True,
     )
 
 
 @router.post("/{case_id}/assistance-requests", response_model=CommandResult)
 def request_assistance(
-    case_id: UUID, body: AssistanceRequestIn, request: Request, actor: ActorDep
+    case_id: UUID, body: AssistanceRequestIn, request: Request, actor: ActorDep, cases: Cases
 ) -> JSONResponse:
     """The 协查通报 to (more) target provinces; each sees the case from now on."""
     return run_command(
         request,
         actor,
         body,
-        lambda o: _cases(request).request_assistance(
+        lambda o: cases.request_assistance(
             case_id, body.targets, body.ack_within_hours, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/acknowledgements", response_model=CommandResult)
-def acknowledge(case_id: UUID, request: Request, actor: ActorDep, body: EmptyBody = None) -> JSONResponse:
+def acknowledge(
+    case_id: UUID, request: Request, actor: ActorDep, cases: Cases, body: EmptyBody = None
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body or NoFields(),
-        lambda o: _cases(request).acknowledge(case_id, actor=actor, at=now(request), **o.kwargs()),
+        lambda o: cases.acknowledge(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
 @router.post("/{case_id}/clues", response_model=CommandResult)
-def report_clue(case_id: UUID, body: ClueIn, request: Request, actor: ActorDep) -> JSONResponse:
+def report_clue(case_id: UUID, body: ClueIn, request: Request, actor: ActorDep, cases: Cases) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _cases(request).report_clue(
+        lambda o: cases.report_clue(
             case_id, body.hit, body.details, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/apprehension", response_model=CommandResult)
-def apprehend(case_id: UUID, body: ApprehensionIn, request: Request, actor: ActorDep) -> JSONResponse:
+def apprehend(
+    case_id: UUID, body: ApprehensionIn, request: Request, actor: ActorDep, cases: Cases
+) -> JSONResponse:
     suspect = Suspect(body.suspect.name, IdNumber.parse(body.suspect.id_number))
     return run_command(
         request,
         actor,
         body,
-        lambda o: _cases(request).apprehend(
+        lambda o: cases.apprehend(
             case_id,
             Plate.parse(body.plate),
             suspect,
@@ -188,33 +189,39 @@ def apprehend(case_id: UUID, body: ApprehensionIn, request: Request, actor: Acto
 
 
 @router.post("/{case_id}/handover", response_model=CommandResult)
-def take_handover(case_id: UUID, request: Request, actor: ActorDep, body: EmptyBody = None) -> JSONResponse:
+def take_handover(
+    case_id: UUID, request: Request, actor: ActorDep, cases: Cases, body: EmptyBody = None
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body or NoFields(),
-        lambda o: _cases(request).take_handover(case_id, actor=actor, at=now(request), **o.kwargs()),
+        lambda o: cases.take_handover(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
 @router.post("/{case_id}/solution", response_model=CommandResult)
-def solve(case_id: UUID, request: Request, actor: ActorDep, body: EmptyBody = None) -> JSONResponse:
+def solve(
+    case_id: UUID, request: Request, actor: ActorDep, cases: Cases, body: EmptyBody = None
+) -> JSONResponse:
     """Withdraws the assistance request from exactly the provinces it went to."""
     return run_command(
         request,
         actor,
         body or NoFields(),
-        lambda o: _cases(request).solve(case_id, actor=actor, at=now(request), **o.kwargs()),
+        lambda o: cases.solve(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
 @router.post("/{case_id}/determination", response_model=CommandResult)
-def determine(case_id: UUID, body: DeterminationIn, request: Request, actor: ActorDep) -> JSONResponse:
+def determine(
+    case_id: UUID, body: DeterminationIn, request: Request, actor: ActorDep, cases: Cases
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _cases(request).determine(
+        lambda o: cases.determine(
             case_id, body.outcome, body.points, actor=actor, at=now(request), **o.kwargs()
         ),
     )
@@ -222,14 +229,14 @@ def determine(case_id: UUID, body: DeterminationIn, request: Request, actor: Act
 
 @router.post("/{case_id}/interim-determination", response_model=CommandResult)
 def issue_interim_determination(
-    case_id: UUID, body: InterimDeterminationIn, request: Request, actor: ActorDep
+    case_id: UUID, body: InterimDeterminationIn, request: Request, actor: ActorDep, cases: Cases
 ) -> JSONResponse:
     """For the victim of a case still unsolved: what has been established so far."""
     return run_command(
         request,
         actor,
         body,
-        lambda o: _cases(request).issue_interim_determination(
+        lambda o: cases.issue_interim_determination(
             case_id, body.summary, actor=actor, at=now(request), **o.kwargs()
         ),
     )

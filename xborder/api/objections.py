@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from xborder.api.auth import ActorDep
-from xborder.api.commands import run_command
+from xborder.api.deps import application
 from xborder.api.fields import IdNumberStr, Name, PhoneStr, PlateStr, ProvinceCode, Ref, StrictBody, Text
+from xborder.api.http_commands import run_command
 from xborder.api.routes import CommandResult, EmptyBody, NoFields, add_read_routes, now
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.money import Money
@@ -22,6 +23,7 @@ from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
 
 router = APIRouter(prefix="/v1/objections", tags=["violation objections (异地撤销)"])
+Objections = Annotated[ViolationObjections, Depends(application(ViolationObjections))]
 KIND = "objection"
 add_read_routes(router, KIND, ObjectionStatus)
 
@@ -77,13 +79,10 @@ class WithdrawalIn(StrictBody):
     reason: Text = ""
 
 
-def _objections(request: Request) -> ViolationObjections:
-    app: ViolationObjections = request.app.state.container.objections
-    return app
-
-
 @router.post("", status_code=201, response_model=CommandResult)
-def file_objection(body: ObjectionIn, request: Request, actor: ActorDep) -> JSONResponse:
+def file_objection(
+    body: ObjectionIn, request: Request, actor: ActorDep, objections: Objections
+) -> JSONResponse:
     """File at the caller's province; forwarded to the recording province at once."""
     v = body.violation
     filing = ObjectionFiling(
@@ -108,54 +107,60 @@ def file_objection(body: ObjectionIn, request: Request, actor: ActorDep) -> JSON
         request,
         actor,
         body,
-        lambda o: _objections(request).file(filing, actor=actor, at=now(request), save_with=o.save_with),
+        lambda o: objections.file(filing, actor=actor, at=now(request), save_with=o.save_with),
         created=True,
     )
 
 
 @router.post("/{case_id}/review", response_model=CommandResult)
-def start_review(case_id: UUID, request: Request, actor: ActorDep, body: EmptyBody = None) -> JSONResponse:
+def start_review(
+    case_id: UUID, request: Request, actor: ActorDep, objections: Objections, body: EmptyBody = None
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body or NoFields(),
-        lambda o: _objections(request).start_review(case_id, actor=actor, at=now(request), **o.kwargs()),
+        lambda o: objections.start_review(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
 @router.post("/{case_id}/evidence-requests", response_model=CommandResult)
 def request_evidence(
-    case_id: UUID, body: EvidenceRequestIn, request: Request, actor: ActorDep
+    case_id: UUID, body: EvidenceRequestIn, request: Request, actor: ActorDep, objections: Objections
 ) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _objections(request).request_evidence(
+        lambda o: objections.request_evidence(
             case_id, body.request, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/evidence", response_model=CommandResult)
-def supply_evidence(case_id: UUID, body: EvidenceIn, request: Request, actor: ActorDep) -> JSONResponse:
+def supply_evidence(
+    case_id: UUID, body: EvidenceIn, request: Request, actor: ActorDep, objections: Objections
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _objections(request).supply_evidence(
+        lambda o: objections.supply_evidence(
             case_id, body.evidence, body.note, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/decision", response_model=CommandResult)
-def decide(case_id: UUID, body: DecisionIn, request: Request, actor: ActorDep) -> JSONResponse:
+def decide(
+    case_id: UUID, body: DecisionIn, request: Request, actor: ActorDep, objections: Objections
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _objections(request).decide(
+        lambda o: objections.decide(
             case_id, body.upheld, body.reason, actor=actor, at=now(request), **o.kwargs()
         ),
     )
@@ -163,7 +168,7 @@ def decide(case_id: UUID, body: DecisionIn, request: Request, actor: ActorDep) -
 
 @router.post("/{case_id}/elimination", response_model=CommandResult)
 def eliminate_record(
-    case_id: UUID, request: Request, actor: ActorDep, body: EmptyBody = None
+    case_id: UUID, request: Request, actor: ActorDep, objections: Objections, body: EmptyBody = None
 ) -> JSONResponse:
     """消除: the recording province confirms the camera record is removed (due 3 working days after
     upholding)."""
@@ -171,29 +176,31 @@ def eliminate_record(
         request,
         actor,
         body or NoFields(),
-        lambda o: _objections(request).eliminate_record(case_id, actor=actor, at=now(request), **o.kwargs()),
+        lambda o: objections.eliminate_record(case_id, actor=actor, at=now(request), **o.kwargs()),
     )
 
 
 @router.post("/{case_id}/refund", response_model=CommandResult)
-def complete_refund(case_id: UUID, body: RefundIn, request: Request, actor: ActorDep) -> JSONResponse:
+def complete_refund(
+    case_id: UUID, body: RefundIn, request: Request, actor: ActorDep, objections: Objections
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _objections(request).complete_refund(
+        lambda o: objections.complete_refund(
             case_id, Money(body.amount), actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/withdrawal", response_model=CommandResult)
-def withdraw_objection(case_id: UUID, body: WithdrawalIn, request: Request, actor: ActorDep) -> JSONResponse:
+def withdraw_objection(
+    case_id: UUID, body: WithdrawalIn, request: Request, actor: ActorDep, objections: Objections
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _objections(request).withdraw(
-            case_id, body.reason, actor=actor, at=now(request), **o.kwargs()
-        ),
+        lambda o: objections.withdraw(case_id, body.reason, actor=actor, at=now(request), **o.kwargs()),
     )

@@ -61,19 +61,19 @@ def _mask_person(person: object) -> None:
                 person[key] = mask(person[key])
 
 
-def _mask_transfer(doc: Doc, actor: Actor) -> None:
+def mask_transfer(doc: Doc, actor: Actor) -> None:
     """Both provinces' vehicle administration and the owner see the owner's data."""
     if actor.role is not Role.VEHICLE_ADMIN and not _is_party(doc, actor):
         _mask_person(doc.get("owner"))
 
 
-def _mask_objection(doc: Doc, actor: Actor) -> None:
+def mask_objection(doc: Doc, actor: Actor) -> None:
     """Both provinces' traffic police (handling and deciding) and the party see the party's data."""
     if actor.role is not Role.TRAFFIC_POLICE and not _is_party(doc, actor):
         _mask_person(doc.get("party"))
 
 
-def _mask_hit_and_run(doc: Doc, actor: Actor) -> None:
+def mask_hit_and_run(doc: Doc, actor: Actor) -> None:
     """The suspect's identity is for the incident province's and the apprehending province's
     investigators; a target's clue details are for the incident province and that target."""
     apprehension = doc.get("apprehension")
@@ -90,7 +90,7 @@ def _mask_hit_and_run(doc: Doc, actor: Actor) -> None:
                     clue["details"] = None
 
 
-def _mask_rescue(doc: Doc, actor: Actor) -> None:
+def mask_rescue(doc: Doc, actor: Actor) -> None:
     """Medical notes are for the hospital and the dispatch centre; insurers never see them, nor other
     insurers' notices, only what they advance."""
     if actor.role not in (Role.MEDICAL, Role.DISPATCHER):
@@ -114,8 +114,8 @@ def _no_masking(doc: Doc, actor: Actor) -> None:
 
 
 _MASKERS: Mapping[str, Callable[[Doc, Actor], None]] = {
-    "transfer": _mask_transfer,
-    "objection": _mask_objection,
-    "hit_and_run": _mask_hit_and_run,
-    "rescue": _mask_rescue,
+    "transfer": mask_transfer,
+    "objection": mask_objection,
+    "hit_and_run": mask_hit_and_run,
+    "rescue": mask_rescue,
 }

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from xborder.api.auth import ActorDep
-from xborder.api.commands import run_command
+from xborder.api.deps import application
 from xborder.api.fields import (
     IdNumberStr,
     Name,
@@ -21,6 +22,7 @@ from xborder.api.fields import (
     Text,
     VinStr,
 )
+from xborder.api.http_commands import run_command
 from xborder.api.routes import CommandResult, add_read_routes, now
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
@@ -37,6 +39,7 @@ from xborder.domain.transfer.application import VehicleTransfers
 from xborder.domain.vins import Vin
 
 router = APIRouter(prefix="/v1/transfers", tags=["vehicle transfers (跨省转籍)"])
+Transfers = Annotated[VehicleTransfers, Depends(application(VehicleTransfers))]
 KIND = "transfer"
 add_read_routes(router, KIND, TransferStatus)
 
@@ -95,13 +98,10 @@ class WithdrawalIn(StrictBody):
     reason: Text = ""
 
 
-def _transfers(request: Request) -> VehicleTransfers:
-    app: VehicleTransfers = request.app.state.container.transfers
-    return app
-
-
 @router.post("", status_code=201, response_model=CommandResult)
-def apply_for_transfer(body: TransferIn, request: Request, actor: ActorDep) -> JSONResponse:
+def apply_for_transfer(
+    body: TransferIn, request: Request, actor: ActorDep, transfers: Transfers
+) -> JSONResponse:
     """Apply at the destination; the archive request to the origin follows automatically."""
     application = TransferApplication(
         plate=Plate.parse(body.plate),
@@ -119,32 +119,34 @@ def apply_for_transfer(body: TransferIn, request: Request, actor: ActorDep) -> J
         request,
         actor,
         body,
-        lambda o: _transfers(request).apply_for(
-            application, actor=actor, at=now(request), save_with=o.save_with
-        ),
+        lambda o: transfers.apply_for(application, actor=actor, at=now(request), save_with=o.save_with),
         created=True,
     )
 
 
 @router.post("/{case_id}/archive-release", response_model=CommandResult)
-def release_archive(case_id: UUID, body: ArchiveReleaseIn, request: Request, actor: ActorDep) -> JSONResponse:
+def release_archive(
+    case_id: UUID, body: ArchiveReleaseIn, request: Request, actor: ActorDep, transfers: Transfers
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _transfers(request).release_archive(
+        lambda o: transfers.release_archive(
             case_id, body.archive_ref, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/refusal", response_model=CommandResult)
-def refuse_transfer(case_id: UUID, body: RefusalIn, request: Request, actor: ActorDep) -> JSONResponse:
+def refuse_transfer(
+    case_id: UUID, body: RefusalIn, request: Request, actor: ActorDep, transfers: Transfers
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _transfers(request).refuse(
+        lambda o: transfers.refuse(
             case_id, [r.value for r in body.reasons], body.detail, actor=actor, at=now(request), **o.kwargs()
         ),
     )
@@ -152,49 +154,53 @@ def refuse_transfer(case_id: UUID, body: RefusalIn, request: Request, actor: Act
 
 @router.post("/{case_id}/archive-verification", response_model=CommandResult)
 def verify_archive(
-    case_id: UUID, body: ArchiveVerificationIn, request: Request, actor: ActorDep
+    case_id: UUID, body: ArchiveVerificationIn, request: Request, actor: ActorDep, transfers: Transfers
 ) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _transfers(request).verify_archive(
+        lambda o: transfers.verify_archive(
             case_id, body.accepted, body.reason, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/inspection", response_model=CommandResult)
-def inspect_vehicle(case_id: UUID, body: InspectionIn, request: Request, actor: ActorDep) -> JSONResponse:
+def inspect_vehicle(
+    case_id: UUID, body: InspectionIn, request: Request, actor: ActorDep, transfers: Transfers
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _transfers(request).inspect(
+        lambda o: transfers.inspect(
             case_id, body.passed, body.reasons, body.evidence, actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/registration", response_model=CommandResult)
-def register_vehicle(case_id: UUID, body: RegistrationIn, request: Request, actor: ActorDep) -> JSONResponse:
+def register_vehicle(
+    case_id: UUID, body: RegistrationIn, request: Request, actor: ActorDep, transfers: Transfers
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _transfers(request).register(
+        lambda o: transfers.register(
             case_id, Plate.parse(body.new_plate), actor=actor, at=now(request), **o.kwargs()
         ),
     )
 
 
 @router.post("/{case_id}/withdrawal", response_model=CommandResult)
-def withdraw_transfer(case_id: UUID, body: WithdrawalIn, request: Request, actor: ActorDep) -> JSONResponse:
+def withdraw_transfer(
+    case_id: UUID, body: WithdrawalIn, request: Request, actor: ActorDep, transfers: Transfers
+) -> JSONResponse:
     return run_command(
         request,
         actor,
         body,
-        lambda o: _transfers(request).withdraw(
-            case_id, body.reason, actor=actor, at=now(request), **o.kwargs()
-        ),
+        lambda o: transfers.withdraw(case_id, body.reason, actor=actor, at=now(request), **o.kwargs()),
     )

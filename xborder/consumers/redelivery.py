@@ -17,7 +17,6 @@ from typing import Any
 from uuid import UUID
 
 from xborder.domain.application import CaseApplication
-from xborder.domain.hit_and_run.application import HitAndRunCases
 from xborder.infra.contracts import envelopes_for
 from xborder.infra.failures import describe_failure, is_passing_fault
 from xborder.infra.feeds import FeedRecord, prior_events_of
@@ -27,8 +26,6 @@ from xborder.projections.deadlines import OVERDUE_CONSUMER, DeadlineTable
 from xborder.projections.holds import CONSUMER as HOLDS
 from xborder.projections.holds import HoldsTable
 from xborder.projections.store import ProvinceReadModels
-
-from . import rescue_process
 
 _ROUNDS = 5
 
@@ -45,7 +42,8 @@ class Redelivery:
     readmodels: ProvinceReadModels
     holds: HoldsTable
     deadlines: DeadlineTable
-    hit_and_runs: HitAndRunCases
+    # process manager consumer -> applies records again (its own idempotent handling)
+    process_managers: Mapping[str, Callable[[Sequence[FeedRecord]], object]]
 
     def retry(self, letter_id: int) -> str:
         """Apply the letter's case again for its consumer; a sentence saying what was done."""
@@ -100,11 +98,7 @@ class Redelivery:
             return self.holds.apply
         if consumer == DEADLINES:
             return self.deadlines.apply
-        if consumer == rescue_process.CONSUMER:
-            return lambda records: [
-                rescue_process.open_hit_and_run_case(r.envelope, self.hit_and_runs) for r in records
-            ]
-        return None
+        return self.process_managers.get(consumer)
 
     def _retry_overdue(self, letter: DeadLetter) -> str:
         assert letter.aggregate_id is not None

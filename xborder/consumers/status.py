@@ -11,12 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from xborder.consumers import rescue_process
 from xborder.domain.application import CaseApplication
 from xborder.projections.dead_letters import DeadLetters
 from xborder.projections.deadlines import CONSUMER as DEADLINES
 from xborder.projections.holds import CONSUMER as HOLDS
-from xborder.projections.holds import HOLD_SOURCES
 from xborder.projections.positions import load_consumer_positions
 from xborder.projections.store import ProvinceReadModels
 
@@ -60,12 +58,16 @@ def consumer_statuses(
     readmodels: ProvinceReadModels,
     provinces: Iterable[str],
     letters: DeadLetters,
+    hold_sources: Iterable[str],
+    process_managers: Mapping[str, Iterable[str]],
     relay_positions: Mapping[str, int] | None,
     broker_heads: HeadsByType | None,
     kafka_mode: bool,
 ) -> list[ConsumerStatus]:
-    """`relay_positions` (application -> last published id) only in Kafka mode; `broker_heads` are the
-    delivery topics' partitions when the broker answered (None when it did not)."""
+    """`hold_sources`: the aggregate types whose events hold vehicles; `process_managers`: each one's
+    consumer name and the aggregate types it reads; `relay_positions` (application -> last published
+    id) only in Kafka mode; `broker_heads` are the topics' partitions when the broker answered (None
+    when it did not)."""
     store = event_store_heads(applications)
     parked = letters.parked_counts()
     db = readmodels.database
@@ -82,11 +84,11 @@ def consumer_statuses(
         statuses.append(
             ConsumerStatus(name, lag(positions, feed_heads) if feed_heads else None, parked.get(name, 0))
         )
-    global_consumers: tuple[tuple[str, HeadsByType | None, Iterable[str] | None], ...] = (
-        (HOLDS, store, HOLD_SOURCES),  # always the event store: it serves the transfer commands' checks
+    global_consumers: list[tuple[str, HeadsByType | None, Iterable[str] | None]] = [
+        (HOLDS, store, list(hold_sources)),  # always the event store: it serves the transfer checks
         (DEADLINES, feed_heads, None),
-        (rescue_process.CONSUMER, feed_heads, ("JointRescue",)),
-    )
+        *((name, feed_heads, list(kinds)) for name, kinds in process_managers.items()),
+    ]
     for name, heads, kinds in global_consumers:
         positions = load_consumer_positions(db, name)
         statuses.append(

@@ -1,4 +1,4 @@
-"""Settings, read once from the environment by the composition root (`xborder.infra.bootstrap`).
+"""Settings, read once from the environment by the composition root (`xborder.bootstrap`).
 
 With nothing set the service runs on an embedded PostgreSQL under `./var/` and needs no Kafka. Nothing
 else in the code reads the environment.

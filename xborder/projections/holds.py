@@ -10,9 +10,8 @@ them, so applying an event twice (two lookups racing) changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from xborder.domain.holds import VehicleHold
@@ -24,7 +23,6 @@ from xborder.projections.dead_letters import Connection, DeadLetters, Parking, a
 from xborder.projections.positions import load_consumer_positions, next_positions, store_consumer_positions
 
 CONSUMER = "vehicle-holds"
-HOLD_SOURCES = ("ViolationObjection", "HitAndRunCase")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,51 +36,23 @@ class HoldChange:
     reason: str = ""
 
 
-def hold_changes(envelope: Envelope) -> list[HoldChange]:
-    """Which events take or release a hold: the workflows' rules, read from their events."""
+# Per workflow (aggregate type): which of its events take or release a hold. Declared by each
+# workflow's spec (xborder.workflow.WorkflowSpec.holds); this table knows none of them by name.
+HoldRules = Callable[[Envelope], list[HoldChange]]
+
+
+def hold_changes(envelope: Envelope, rules: Mapping[str, HoldRules]) -> list[HoldChange]:
     if envelope.catch_up:
         # an earlier event replayed to a province that joined late: applied when it was recorded
         return []
-    data: dict[str, Any] = envelope.data
-    if envelope.aggregate_type == "ViolationObjection":
-        if envelope.type == "ObjectionFiled":
-            violation = data["violation"]
-            return [
-                HoldChange(
-                    envelope.aggregate_id,
-                    envelope.version,
-                    active=True,
-                    plate=str(violation["plate"]),
-                    kind="objection",
-                    province=str(data["recording"]),
-                    reason=f"violation {violation['record_number']} is under objection",
-                )
-            ]
-        if envelope.type in ("ObjectionUpheld", "ObjectionDismissed", "ObjectionWithdrawn"):
-            return [HoldChange(envelope.aggregate_id, envelope.version, active=False)]
-    if envelope.aggregate_type == "HitAndRunCase":
-        plate = None
-        if envelope.type == "CaseOpened":
-            plate = data["suspect_vehicle"].get("plate")
-            province = data["incident"]
-        elif envelope.type == "SuspectApprehended":
-            plate = data["plate"]
-            province = data["target"]
-        if plate:
-            reason = "suspect vehicle of an open hit-and-run case (交通肇事逃逸协查)"
-            return [
-                HoldChange(
-                    envelope.aggregate_id, envelope.version, True, plate, "hit_and_run", province, reason
-                )
-            ]
-        if envelope.type in ("CaseClosed", "TransferredToCriminal"):
-            return [HoldChange(envelope.aggregate_id, envelope.version, active=False)]
-    return []
+    rule = rules.get(envelope.aggregate_type)
+    return rule(envelope) if rule is not None else []
 
 
 class HoldsTable:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, rules: Mapping[str, HoldRules]) -> None:
         self._db = db
+        self.rules = dict(rules)
 
     def load_positions(self) -> dict[str, int]:
         return load_consumer_positions(self._db, CONSUMER)
@@ -97,9 +67,8 @@ class HoldsTable:
             store_consumer_positions(conn, CONSUMER, next_positions(records))
         return parked
 
-    @staticmethod
-    def _apply_one(conn: Connection, record: FeedRecord) -> None:
-        for change in hold_changes(record.envelope):
+    def _apply_one(self, conn: Connection, record: FeedRecord) -> None:
+        for change in hold_changes(record.envelope, self.rules):
             ensure_storable({"plate": change.plate, "province": change.province, "reason": change.reason})
             if change.active:
                 conn.execute(
@@ -165,7 +134,7 @@ class CatchingUpHolds:
         return self._table.active_on(plate)
 
     def catch_up(self) -> None:
-        sources = [s for s in self._sources() if s.aggregate_type in HOLD_SOURCES]
+        sources = [s for s in self._sources() if s.aggregate_type in self._table.rules]
         if not sources:
             return
         on_unreadable = self._dead_letters.handler(CONSUMER) if self._dead_letters else None

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from psycopg import sql
 
 from xborder.infra.feeds import FeedRecord, LogSource, NotificationLogFeed
-from xborder.infra.postgres.database import Database
 from xborder.projections.casedoc import ProjectionGapError
 from xborder.projections.dead_letters import DeadLetters, Parking
 from xborder.projections.schema import rebuild_schema_name, schema_name
@@ -35,12 +34,17 @@ class RebuildResult:
 
 
 def rebuild_province(
-    db: Database, sources: Sequence[LogSource], province: str, *, dead_letters: DeadLetters | None = None
+    readmodels: ProvinceReadModels,
+    sources: Sequence[LogSource],
+    province: str,
+    *,
+    dead_letters: DeadLetters | None = None,
 ) -> RebuildResult:
     """With `dead_letters`, a record that cannot be applied is parked as the live consumer parks it
     (the same letter, not a second one) instead of failing the rebuild."""
     live, fresh = schema_name(province), rebuild_schema_name(province)
-    building = ProvinceReadModels(db, schema_of=rebuild_schema_name)
+    db = readmodels.database
+    building = readmodels.with_schemas(rebuild_schema_name)
     consumer = f"projection-{province}"
     parking = Parking(dead_letters, consumer, fatal=(ProjectionGapError,)) if dead_letters else None
     with db.transaction() as conn:
@@ -65,7 +69,7 @@ def rebuild_province(
             applied += apply(records)
 
     catch_up()
-    ProvinceReadModels(db).ensure_schema(province)  # so there is something to swap out
+    readmodels.with_schemas(schema_name).ensure_schema(province)  # so there is something to swap out
     with db.transaction() as conn:
         conn.execute(
             sql.SQL("LOCK TABLE {live}.cases, {live}.positions IN ACCESS EXCLUSIVE MODE").format(

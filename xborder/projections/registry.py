@@ -1,15 +1,23 @@
-"""Which projector builds which kind of case document, by aggregate type."""
+"""What the read models need to know of a workflow: its case kind, projector and own statistics.
+
+Built by the composition root from the workflow registry (`xborder.workflows`); nothing here names a
+workflow.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import DictRow
 
 from xborder.projections.casedoc import WorkflowProjector
-from xborder.projections.hit_and_run import project_hit_and_run
-from xborder.projections.objection import project_objection
-from xborder.projections.rescue import project_rescue
-from xborder.projections.transfer import project_transfer
+
+# Extra figures for /v1/stats, computed in the stats transaction over a province's schema.
+StatsQuery = Callable[[psycopg.Connection[DictRow], sql.Identifier], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,11 +25,4 @@ class CaseKind:
     aggregate_type: str
     kind: str  # the API's name: "transfer", "objection", ...
     project: WorkflowProjector
-
-
-CASE_KINDS: Mapping[str, CaseKind] = {
-    "VehicleTransfer": CaseKind("VehicleTransfer", "transfer", project_transfer),
-    "ViolationObjection": CaseKind("ViolationObjection", "objection", project_objection),
-    "HitAndRunCase": CaseKind("HitAndRunCase", "hit_and_run", project_hit_and_run),
-    "JointRescue": CaseKind("JointRescue", "rescue", project_rescue),
-}
+    stats: StatsQuery | None = None

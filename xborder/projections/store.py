@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -17,7 +17,7 @@ from xborder.infra.feeds import FeedRecord
 from xborder.infra.postgres.database import Database
 from xborder.projections.casedoc import Doc, ProjectionGapError, apply_common, new_doc
 from xborder.projections.dead_letters import Parking, apply_records
-from xborder.projections.registry import CASE_KINDS
+from xborder.projections.registry import CaseKind
 from xborder.projections.schema import province_ddl, schema_name
 
 
@@ -36,10 +36,22 @@ class ApplyResult:
 
 
 class ProvinceReadModels:
-    def __init__(self, db: Database, *, schema_of: Callable[[str], str] = schema_name) -> None:
-        """`schema_of` maps a province to its schema; a rebuild writes to another one."""
+    def __init__(
+        self, db: Database, kinds: Mapping[str, CaseKind], *, schema_of: Callable[[str], str] = schema_name
+    ) -> None:
+        """`kinds`: the workflows' projectors by aggregate type (from the workflow registry);
+        `schema_of` maps a province to its schema (a rebuild writes to another one)."""
         self._db = db
+        self._kinds = dict(kinds)
         self._schema_of = schema_of
+
+    @property
+    def kinds(self) -> Mapping[str, CaseKind]:
+        return self._kinds
+
+    def with_schemas(self, schema_of: Callable[[str], str]) -> ProvinceReadModels:
+        """The same read models written to other schemas (a rebuild's fresh ones)."""
+        return ProvinceReadModels(self._db, self._kinds, schema_of=schema_of)
 
     @property
     def database(self) -> Database:
@@ -107,7 +119,7 @@ class ProvinceReadModels:
         self, conn: psycopg.Connection[DictRow], schema: sql.Identifier, record: FeedRecord
     ) -> bool:
         envelope = record.envelope
-        kind = CASE_KINDS.get(envelope.aggregate_type)
+        kind = self._kinds.get(envelope.aggregate_type)
         if kind is None:
             raise ProjectionGapError(f"no projector for aggregate type {envelope.aggregate_type}")
         row = conn.execute(
@@ -216,8 +228,9 @@ class ProvinceReadModels:
         return [dict(r["doc"]) for r in rows]
 
     def stats(self, province: str) -> dict[str, Any]:
-        """Per workflow: counts by status, cases with an overdue deadline, and the median seconds from
-        a case's opening to each kind of step; for rescues also the median response times."""
+        """Per workflow: counts by status, cases with an overdue deadline, the median seconds from a
+        case's opening to each kind of step, and whatever figures the workflow adds (`CaseKind.stats`:
+        the rescues' median response times)."""
         schema = sql.Identifier(self._schema_of(province))
         result: dict[str, Any] = {}
         with self._db.transaction() as conn:
@@ -242,17 +255,9 @@ class ProvinceReadModels:
             ).format(schema)
             for r in conn.execute(steps):
                 result[r["kind"]]["median_seconds_to"][r["step"]] = round(float(r["median"]), 1)
-            responses = sql.SQL(
-                "SELECT percentile_cont(0.5) WITHIN GROUP"
-                " (ORDER BY (doc -> 'police' ->> 'response_seconds')::int) AS police,"
-                " percentile_cont(0.5) WITHIN GROUP"
-                " (ORDER BY (doc -> 'medical' ->> 'response_seconds')::int) AS medical"
-                " FROM {}.cases WHERE kind = 'rescue'"
-            ).format(schema)
-            row = conn.execute(responses).fetchone()
-            if "rescue" in result and row is not None:
-                result["rescue"]["median_police_response_seconds"] = row["police"]
-                result["rescue"]["median_medical_response_seconds"] = row["medical"]
+            for kind in self._kinds.values():
+                if kind.stats is not None and kind.kind in result:
+                    result[kind.kind].update(kind.stats(conn, schema))
         return result
 
 

@@ -11,14 +11,14 @@ import pytest
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, YU
-from xborder.infra.contracts import TOPICS
 from xborder.infra.kafka import make_producer
-from xborder.infra.operations import redelivery, statuses
+from xborder.operations import redelivery, statuses
 from xborder.projections.dead_letters import WAITING_BEHIND
+from xborder.workflows import transfer
 
 pytestmark = pytest.mark.kafka
 
-TOPIC = TOPICS["VehicleTransfer"]
+TOPIC = transfer.SPEC.topic
 
 
 def test_poison_messages_are_parked_and_the_case_is_healed_from_the_event_store(

@@ -10,9 +10,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from xborder.api.app import ROUTERS
 from xborder.api.openapi import install_openapi
 from xborder.api.problems import PROBLEM_MEDIA_TYPE
+from xborder.service import ROUTERS
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 

@@ -11,13 +11,13 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
-from xborder.api.app import ROUTERS
 from xborder.api.fields import StrictBody
 from xborder.api.hit_and_runs import AssistanceRequestIn
 from xborder.api.nullable import admits_null
 from xborder.api.objections import EvidenceIn
 from xborder.api.openapi import install_openapi
 from xborder.api.transfers import ArchiveVerificationIn, InspectionIn, TransferIn
+from xborder.service import ROUTERS
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:

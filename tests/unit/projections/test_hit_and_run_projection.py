@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.workflows import holds_of
 from tests.unit.domain.hit_and_run_builders import (
     ACK_HOURS,
     CASE_ID,
@@ -52,7 +53,7 @@ from xborder.domain.plates import Plate
 from xborder.infra.contracts import Envelope, envelopes_for, event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.hit_and_run import project_hit_and_run
-from xborder.projections.holds import HoldChange, hold_changes
+from xborder.projections.holds import HoldChange
 
 over_the_wire = partial(wire.over_the_wire, "HitAndRunCase")
 fold = partial(wire.fold, "HitAndRunCase")
@@ -416,13 +417,13 @@ REASON = "suspect vehicle of an open hit-and-run case (交通肇事逃逸协查)
 def test_opening_with_a_full_plate_holds_it() -> None:
     opened = over_the_wire(events_of("criminal_known_plate")[0])
     assert opened.type == "CaseOpened"
-    assert hold_changes(opened) == [HoldChange(CASE_ID, 1, True, PLATE, "hit_and_run", SC, REASON)]
+    assert holds_of(opened) == [HoldChange(CASE_ID, 1, True, PLATE, "hit_and_run", SC, REASON)]
 
 
 def test_opening_with_a_partial_plate_holds_nothing() -> None:
     opened = over_the_wire(events_of("closed")[0])
     assert opened.data["suspect_vehicle"]["plate"] is None
-    assert hold_changes(opened) == []
+    assert holds_of(opened) == []
 
 
 @pytest.mark.parametrize(
@@ -438,7 +439,7 @@ def test_apprehension_holds_the_caught_plate_and_the_end_releases_it(
 ) -> None:
     for event in events_of(path):
         envelope = over_the_wire(event)
-        changes = hold_changes(envelope)
+        changes = holds_of(envelope)
         if envelope.type == "SuspectApprehended":
             assert changes == [HoldChange(CASE_ID, envelope.version, True, plate, "hit_and_run", YU, REASON)]
         elif envelope.type == closing:
@@ -471,19 +472,19 @@ def test_catch_up_envelopes_never_change_holds() -> None:
         "SuspectApprehended",
     ]
     for envelope in (*known, *late):
-        assert hold_changes(envelope) == [], envelope.type
+        assert holds_of(envelope) == [], envelope.type
     # The same envelopes, unflagged, are holds: only the flag makes the difference.
-    assert hold_changes(known[0].model_copy(update={"catch_up": False})) == [
+    assert holds_of(known[0].model_copy(update={"catch_up": False})) == [
         HoldChange(CASE_ID, 1, True, PLATE, "hit_and_run", SC, REASON)
     ]
-    assert hold_changes(late[-1].model_copy(update={"catch_up": False})) == [
+    assert holds_of(late[-1].model_copy(update={"catch_up": False})) == [
         HoldChange(CASE_ID, 4, True, PLATE, "hit_and_run", YU, REASON)
     ]
 
 
 def test_hold_changes_ignore_other_workflows() -> None:
     opened = over_the_wire(events_of("criminal_known_plate")[0])
-    assert hold_changes(opened.model_copy(update={"aggregate_type": "VehicleTransfer"})) == []
+    assert holds_of(opened.model_copy(update={"aggregate_type": "VehicleTransfer"})) == []
 
 
 # ==================================================================== presenting

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.workflows import holds_of
 from tests.unit.domain.objection_builders import (
     CASE_ID,
     CHUAN_POLICE,
@@ -42,7 +43,7 @@ from xborder.domain.money import Money
 from xborder.domain.objection.aggregate import ObjectionStatus, ViolationObjection
 from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
-from xborder.projections.holds import HoldChange, hold_changes
+from xborder.projections.holds import HoldChange
 from xborder.projections.objection import project_objection
 
 over_the_wire = partial(wire.over_the_wire, "ViolationObjection")
@@ -378,7 +379,7 @@ def test_overdue_flag_reaches_the_document() -> None:
 def test_filing_takes_a_hold_on_the_plate() -> None:
     filed = over_the_wire(events_of("dismissed")[0])
     assert filed.type == "ObjectionFiled"
-    (change,) = hold_changes(filed)
+    (change,) = holds_of(filed)
     assert change == HoldChange(
         case_id=CASE_ID,
         version=1,
@@ -407,7 +408,7 @@ def test_a_decision_or_withdrawal_releases_the_hold_and_nothing_else_changes_it(
     changes: dict[str, list[HoldChange]] = {}
     for event in events_of(path):
         envelope = over_the_wire(event)
-        changes[envelope.type] = hold_changes(envelope)
+        changes[envelope.type] = holds_of(envelope)
         if envelope.type == closing:
             assert changes[closing] == [HoldChange(CASE_ID, envelope.version, active=False)]
         elif envelope.type != "ObjectionFiled":
@@ -420,9 +421,9 @@ def test_overdue_events_change_no_hold() -> None:
     for event in events_of("review_overdue"):
         envelope = over_the_wire(event)
         if envelope.type.endswith("Overdue"):
-            assert hold_changes(envelope) == []
+            assert holds_of(envelope) == []
 
 
 def test_hold_changes_ignore_other_workflows() -> None:
     filed = over_the_wire(events_of("dismissed")[0])
-    assert hold_changes(filed.model_copy(update={"aggregate_type": "VehicleTransfer"})) == []
+    assert holds_of(filed.model_copy(update={"aggregate_type": "VehicleTransfer"})) == []

@@ -7,9 +7,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from tests.support.workflows import CASE_KINDS
 from xborder.infra.contracts import Envelope, envelope_from_event
 from xborder.projections.casedoc import Doc, apply_common, new_doc
-from xborder.projections.registry import CASE_KINDS
 
 
 def over_the_wire(aggregate_type: str, event: Any) -> Envelope:

@@ -1,0 +1,17 @@
+"""The registry's pieces as tests use them without a running service."""
+
+from __future__ import annotations
+
+from xborder.infra.contracts import Envelope
+from xborder.projections.holds import HoldChange, hold_changes
+from xborder.workflows import WORKFLOWS
+
+HOLD_RULES = {spec.aggregate_type: spec.holds for spec in WORKFLOWS if spec.holds is not None}
+
+
+def holds_of(envelope: Envelope) -> list[HoldChange]:
+    """The hold changes an envelope makes under the registered workflows' rules."""
+    return hold_changes(envelope, HOLD_RULES)
+
+
+CASE_KINDS = {spec.aggregate_type: spec.case_kind() for spec in WORKFLOWS}

@@ -1,0 +1,62 @@
+"""Health, readiness and metrics: what operators and orchestrators probe, no caller needed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["operations"])
+async def healthz() -> dict[str, str]:
+    """The process is up (no dependency is checked: that is /readyz). Async: it runs on the event loop
+    and needs no thread, so it answers even when the thread pool is busy."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["operations"])
+def readyz(request: Request) -> JSONResponse:
+    container = request.app.state.container
+    database = container.db.ping()
+    workers = [w.status() for w in container.workers]
+    expected = request.app.state.expect_workers
+    workers_ok = all(w["running"] and not w["error"] for w in workers) and (bool(workers) or not expected)
+    ready = database and workers_ok
+    body = {
+        "status": "ready" if ready else "not_ready",
+        "database": "ok" if database else "unreachable",
+        "mode": "kafka" if container.kafka_enabled else "embedded",
+        "workers": workers,
+        # Parked records do not make the service unready (their consumers go on), but they need an
+        # operator: `xborder dead-letters list`.
+        "dead_letters": container.dead_letters.parked_counts() if database else None,
+    }
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+@router.get("/metrics", tags=["operations"])
+def metrics(request: Request) -> Response:
+    registry = CollectorRegistry()
+    registry.register(_WorkerCollector(request.app.state.container))
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class _WorkerCollector:
+    def __init__(self, container: Any) -> None:
+        self.container = container
+
+    def collect(self) -> Any:
+        running = GaugeMetricFamily("xborder_worker_running", "1 if the worker is running", labels=["worker"])
+        failures = GaugeMetricFamily(
+            "xborder_worker_consecutive_failures", "consecutive failed steps", labels=["worker"]
+        )
+        for worker in self.container.workers:
+            running.add_metric([worker.name], 1.0 if worker.running and not worker.error else 0.0)
+            failures.add_metric([worker.name], float(worker.failures))
+        yield running
+        yield failures

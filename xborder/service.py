@@ -1,0 +1,48 @@
+"""The service's ASGI app, as `xborder serve` and uvicorn (`--factory`) start it: bootstrap from the
+environment, serve every workflow's router, run the workers with the app and close them with it.
+
+Importing this module connects to nothing; tests pass a container they built themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final
+
+from fastapi import APIRouter, FastAPI
+
+from xborder.api import across_workflows, health
+from xborder.api.app import build_app
+from xborder.bootstrap import Container, bootstrap
+from xborder.infra.settings import Settings
+from xborder.workflows import WORKFLOWS
+
+# Every router the service serves; the OpenAPI tests build the same document from them, without a database.
+ROUTERS: Final[tuple[APIRouter, ...]] = (
+    health.router,
+    across_workflows.router,
+    *(spec.router for spec in WORKFLOWS),
+)
+
+
+def create_app(container: Container | None = None, *, run_workers: bool | None = None) -> FastAPI:
+    """Without a container, bootstrap one from the environment and own it: start its workers with the
+    app (when settings say so) and close it on shutdown."""
+    owned = container is None
+    if container is None:
+        container = bootstrap(Settings())
+    running = container
+    start_workers = running.settings.run_workers if run_workers is None else run_workers
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if start_workers and owned:
+            running.start_workers()
+        try:
+            yield
+        finally:
+            if owned:
+                running.close()
+
+    return build_app(running, routers=ROUTERS, expect_workers=start_workers, lifespan=lifespan)

@@ -1,0 +1,21 @@
+"""逃逸协查: a hit-and-run hunted across provinces (一地提请，多地响应)."""
+
+from __future__ import annotations
+
+from xborder.api import hit_and_runs
+from xborder.api.presenters import mask_hit_and_run
+from xborder.domain.hit_and_run.application import HitAndRunCases
+from xborder.projections.hit_and_run import project_hit_and_run
+from xborder.workflow import WorkflowSpec
+from xborder.workflows.hit_and_run.holds import hit_and_run_holds
+
+SPEC = WorkflowSpec(
+    kind="hit_and_run",
+    aggregate_type=HitAndRunCases.aggregate_type,
+    topic="xborder.hit-and-run.v1",
+    application=HitAndRunCases,
+    projector=project_hit_and_run,
+    router=hit_and_runs.router,
+    masker=mask_hit_and_run,
+    holds=hit_and_run_holds,
+)

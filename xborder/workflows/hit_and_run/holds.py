@@ -1,0 +1,28 @@
+"""A known suspect vehicle (named when the case opens, or the apprehended one) is held until the case
+ends, so that it cannot be re-registered in another province while it is hunted."""
+
+from __future__ import annotations
+
+from xborder.infra.contracts import Envelope
+from xborder.projections.holds import HoldChange
+
+_REASON = "suspect vehicle of an open hit-and-run case (交通肇事逃逸协查)"
+_RELEASED_BY = frozenset({"CaseClosed", "TransferredToCriminal"})
+
+
+def hit_and_run_holds(envelope: Envelope) -> list[HoldChange]:
+    data = envelope.data
+    plate, province = None, ""
+    if envelope.type == "CaseOpened":
+        plate, province = data["suspect_vehicle"].get("plate"), str(data["incident"])
+    elif envelope.type == "SuspectApprehended":
+        plate, province = data["plate"], str(data["target"])
+    if plate:
+        return [
+            HoldChange(
+                envelope.aggregate_id, envelope.version, True, str(plate), "hit_and_run", province, _REASON
+            )
+        ]
+    if envelope.type in _RELEASED_BY:
+        return [HoldChange(envelope.aggregate_id, envelope.version, active=False)]
+    return []
