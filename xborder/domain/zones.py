@@ -2,14 +2,14 @@
 
 Regional agreements may only tighten the national limits, and they change by negotiation, not by
 release: so every limit is data, national values are the default, and a zone's override applies only
-to cases whose provinces are all members of that zone.
+to cases whose provinces are all members of that zone. The terms themselves belong to the workflows
+(each declares its own in its `terms.py`); the root hands the book their union.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final, cast
 
@@ -17,69 +17,42 @@ from xborder.domain.calendar import TimeLimit, TimeUnit
 from xborder.domain.provinces import province_by_code
 
 __all__ = [
-    "NATIONAL_TERMS",
     "ZONES",
     "Term",
     "Zone",
     "ZoneBook",
     "default_zone_book",
+    "national_terms",
     "zone_book_from_dict",
     "zone_book_to_dict",
 ]
 
 
-class Term(StrEnum):
-    """The named time limits a case's clocks run against."""
-
-    ARCHIVE_RELEASE = "archive_release"
-    ARCHIVE_VERIFICATION = "archive_verification"
-    REGISTRATION = "registration"
-    TRANSFER_LAPSE = "transfer_lapse"
-    OBJECTION_REVIEW = "objection_review"
-    RECORD_ELIMINATION = "record_elimination"
-    DETERMINATION = "determination"
-    ASSISTANCE_ACK = "assistance_ack"
-    FUND_NOTICE = "fund_notice"
-    FUND_REVIEW = "fund_review"
+# A term is named by the workflow that runs its clock (each workflow's `terms.py` declares a StrEnum
+# of them with national values); here it is only a name.
+Term = str
 
 
-NATIONAL_TERMS: Final[Mapping[Term, TimeLimit]] = MappingProxyType(
-    {
-        # 164号令《机动车登记规定》: origin releases the archive within 2 working days.
-        Term.ARCHIVE_RELEASE: TimeLimit(2, "working_days"),
-        # 164号令: destination verifies the received archive within 1 working day.
-        Term.ARCHIVE_VERIFICATION: TimeLimit(1, "working_days"),
-        # 164号令: destination registers within 3 working days of a passed inspection.
-        Term.REGISTRATION: TimeLimit(3, "working_days"),
-        # 164号令: a released archive lapses after 30 calendar days without registration.
-        Term.TRANSFER_LAPSE: TimeLimit(30, "calendar_days"),
-        # 157号令《道路交通安全违法行为处理程序规定》: review within 5 working days of forwarding.
-        Term.OBJECTION_REVIEW: TimeLimit(5, "working_days"),
-        # 157号令: an upheld objection's record is eliminated within 3 working days.
-        Term.RECORD_ELIMINATION: TimeLimit(3, "working_days"),
-        # 146号令《道路交通事故处理程序规定》: responsibility determined within 10 working days of capture.
-        Term.DETERMINATION: TimeLimit(10, "working_days"),
-        # 146号令 协查: targets acknowledge "promptly"; 24 hours until a zone records its own SLA.
-        Term.ASSISTANCE_ACK: TimeLimit(24, "hours"),
-        # 交强险条例 / 救助基金办法: the relief fund is notified within 3 working days.
-        Term.FUND_NOTICE: TimeLimit(3, "working_days"),
-        # 交强险条例 / 救助基金办法: the fund reviews an advance request within 5 working days.
-        Term.FUND_REVIEW: TimeLimit(5, "working_days"),
-    }
-)
-
-
-def _freeze_terms(terms: Mapping[Any, TimeLimit]) -> Mapping[Term, TimeLimit]:
-    frozen: dict[Term, TimeLimit] = {}
+def _freeze_terms(terms: Mapping[Any, TimeLimit]) -> Mapping[str, TimeLimit]:
+    frozen: dict[str, TimeLimit] = {}
     for name, limit in terms.items():
-        try:
-            term = Term(name)
-        except ValueError:
-            raise ValueError(f"unknown term {name!r}; known: {', '.join(Term)}") from None
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a term is named by a non-empty string, got {name!r}")
         if not isinstance(limit, TimeLimit):
-            raise ValueError(f"term {term.value!r}: expected a TimeLimit, got {type(limit).__name__}")
-        frozen[term] = limit
+            raise ValueError(f"term {name!r}: expected a TimeLimit, got {type(limit).__name__}")
+        frozen[str(name)] = limit
     return MappingProxyType(frozen)
+
+
+def national_terms(*per_workflow: Mapping[Any, TimeLimit]) -> Mapping[str, TimeLimit]:
+    """The national values of every workflow's terms, each name owned by one workflow."""
+    merged: dict[str, TimeLimit] = {}
+    for terms in per_workflow:
+        for name, limit in _freeze_terms(terms).items():
+            if name in merged:
+                raise ValueError(f"two workflows name a term {name!r}")
+            merged[name] = limit
+    return MappingProxyType(merged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +63,7 @@ class Zone:
     name: str
     members: frozenset[str]
     # Excluded from the hash: a mapping is not hashable, and key + members already identify a zone.
-    terms: Mapping[Term, TimeLimit] = field(hash=False)
+    terms: Mapping[str, TimeLimit] = field(hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or not self.key:
@@ -127,24 +100,26 @@ class ZoneBook:
     """All zones plus the national defaults: answers "which limit applies between these provinces"."""
 
     zones: tuple[Zone, ...]
-    national: Mapping[Term, TimeLimit] = field(hash=False)
+    national: Mapping[str, TimeLimit] = field(hash=False)
 
     def __post_init__(self) -> None:
         zones = tuple(self.zones)
         national = _freeze_terms(self.national)
-        missing = [t.value for t in Term if t not in national]
-        if missing:
-            raise ValueError(f"national terms missing: {', '.join(missing)}")
+        if not national:
+            raise ValueError("no national terms: the workflows declare them (their terms.py)")
         keys = [z.key for z in zones]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
             raise ValueError(f"duplicate zone keys: {', '.join(duplicates)}")
         for zone in zones:
             for term, limit in zone.terms.items():
+                if term not in national:
+                    known = ", ".join(national)
+                    raise ValueError(f"zone {zone.key!r}: unknown term {term!r}; known: {known}")
                 # Comparing amounts across units would make "strictest" meaningless.
                 if limit.unit != national[term].unit:
                     raise ValueError(
-                        f"zone {zone.key!r}: {term.value} must be in {national[term].unit}, got {limit.unit}"
+                        f"zone {zone.key!r}: {term} must be in {national[term].unit}, got {limit.unit}"
                     )
         object.__setattr__(self, "zones", zones)
         object.__setattr__(self, "national", national)
@@ -160,16 +135,19 @@ class ZoneBook:
 
     def limit(self, term: Term, provinces: Iterable[str]) -> TimeLimit:
         """The strictest override among zones holding all the provinces, else the national value."""
-        term = Term(term)
+        term = str(term)
+        if term not in self.national:
+            raise ValueError(f"unknown term {term!r}; known: {', '.join(self.national)}")
         overrides = [z.terms[term] for z in self.zones_of(provinces) if term in z.terms]
         if not overrides:
             return self.national[term]
         return min(overrides, key=lambda limit: limit.amount)
 
 
-def default_zone_book() -> ZoneBook:
-    """The built-in zones with national terms, used unless an operator supplies zone data."""
-    return ZoneBook(zones=ZONES, national=NATIONAL_TERMS)
+def default_zone_book(national: Mapping[Any, TimeLimit]) -> ZoneBook:
+    """The built-in zones with the workflows' national terms, used unless an operator supplies zone
+    data."""
+    return ZoneBook(zones=ZONES, national=national)
 
 
 def _limit_from_dict(where: str, data: Any) -> TimeLimit:
@@ -181,7 +159,7 @@ def _limit_from_dict(where: str, data: Any) -> TimeLimit:
         raise ValueError(f"{where}: {exc}") from None
 
 
-def _zone_from_dict(index: int, data: Any) -> Zone:
+def _zone_from_dict(index: int, data: Any, national: Mapping[str, TimeLimit]) -> Zone:
     where = f"zones[{index}]"
     if not isinstance(data, Mapping):
         raise ValueError(f"{where}: expected an object")
@@ -200,27 +178,26 @@ def _zone_from_dict(index: int, data: Any) -> Zone:
     raw_terms = data.get("terms", {})
     if not isinstance(raw_terms, Mapping):
         raise ValueError(f"{where}: 'terms' must be an object")
-    terms: dict[Term, TimeLimit] = {}
+    terms: dict[str, TimeLimit] = {}
     for term_name, limit in raw_terms.items():
-        try:
-            term = Term(term_name)
-        except ValueError:
-            raise ValueError(f"{where}: unknown term {term_name!r}; known: {', '.join(Term)}") from None
-        terms[term] = _limit_from_dict(f"{where} term {term.value!r}", limit)
+        if term_name not in national:
+            raise ValueError(f"{where}: unknown term {term_name!r}; known: {', '.join(national)}")
+        terms[term_name] = _limit_from_dict(f"{where} term {term_name!r}", limit)
     try:
         return Zone(key=key, name=name, members=frozenset(members), terms=terms)
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
 
 
-def zone_book_from_dict(data: Mapping[str, Any]) -> ZoneBook:
-    """Build a zone book from operator data; national terms stay the defaults."""
+def zone_book_from_dict(data: Mapping[str, Any], national: Mapping[Any, TimeLimit]) -> ZoneBook:
+    """Build a zone book from operator data; the workflows' national terms stay the defaults."""
     if not isinstance(data, Mapping) or set(data) != {"zones"}:
         raise ValueError("zone data must be an object with exactly one key, 'zones'")
     zones = data["zones"]
     if not isinstance(zones, list):
         raise ValueError("'zones' must be a list")
-    return ZoneBook(zones=tuple(_zone_from_dict(i, z) for i, z in enumerate(zones)), national=NATIONAL_TERMS)
+    known = _freeze_terms(national)
+    return ZoneBook(zones=tuple(_zone_from_dict(i, z, known) for i, z in enumerate(zones)), national=known)
 
 
 def zone_book_to_dict(book: ZoneBook) -> dict[str, Any]:
@@ -231,7 +208,7 @@ def zone_book_to_dict(book: ZoneBook) -> dict[str, Any]:
                 "key": z.key,
                 "name": z.name,
                 "members": sorted(z.members),
-                "terms": {t.value: {"amount": lim.amount, "unit": lim.unit} for t, lim in z.terms.items()},
+                "terms": {t: {"amount": lim.amount, "unit": lim.unit} for t, lim in z.terms.items()},
             }
             for z in book.zones
         ]

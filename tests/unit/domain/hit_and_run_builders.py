@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tests.support.terms import zone_book
 from xborder.domain.actors import DEADLINE_WATCHER, Actor, Role
 from xborder.domain.calendar import CST
 from xborder.domain.cases import DeadlinePolicy
@@ -29,7 +30,6 @@ from xborder.domain.hit_and_run.aggregate import (
 from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.plates import Plate
-from xborder.domain.zones import default_zone_book
 
 SC = "510000"  # 川, the incident province
 YU = "500000"  # 渝, a target
@@ -48,7 +48,7 @@ ACK_HOURS = 12
 PLATE = "川A12345"
 ID_NUMBER = "11010519491231002X"
 
-POLICY = DeadlinePolicy(calendar=china_calendar(), zones=default_zone_book())
+POLICY = DeadlinePolicy(calendar=china_calendar(), zones=zone_book())
 
 CHUAN_INV = Actor("inv-sc", SC, Role.INVESTIGATOR)  # the incident province's investigator
 YU_INV = Actor("inv-cq", YU, Role.INVESTIGATOR)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tests.support.terms import zone_book
 from xborder.domain.actors import DEADLINE_WATCHER, Actor, Role
 from xborder.domain.calendar import CST
 from xborder.domain.cases import DeadlinePolicy
@@ -31,7 +32,6 @@ from xborder.domain.objection.aggregate import (
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
-from xborder.domain.zones import default_zone_book
 
 SC = "510000"  # 川, the handling province (where the party files)
 ZJ = "330000"  # 浙, the recording province (where the camera stands)
@@ -46,7 +46,7 @@ RECORD = "3301062026082800123"
 FINE = 200
 POINTS = 3
 
-POLICY = DeadlinePolicy(calendar=china_calendar(), zones=default_zone_book())
+POLICY = DeadlinePolicy(calendar=china_calendar(), zones=zone_book())
 
 DRIVER = Actor("driver", SC, Role.OWNER)  # the party, filing at 川
 OTHER_DRIVER = Actor("other-driver", SC, Role.OWNER)  # an owner of 川 who did not file

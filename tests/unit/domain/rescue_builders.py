@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tests.support.terms import zone_book
 from xborder.domain.actors import DEADLINE_WATCHER, Actor, Role
 from xborder.domain.calendar import CST
 from xborder.domain.cases import DeadlinePolicy
@@ -28,7 +29,6 @@ from xborder.domain.rescue.aggregate import (
     Severity,
 )
 from xborder.domain.rescue.funding import FundReason, VehicleCover
-from xborder.domain.zones import default_zone_book
 
 YU = "500000"  # 渝, the accident province
 SC = "510000"  # 川, the dispatched units' province (a responder)
@@ -40,7 +40,7 @@ T0 = datetime(2026, 11, 20, 15, 0, tzinfo=CST)
 OCCURRED = datetime(2026, 11, 20, 14, 52, tzinfo=CST)
 RESCUE_ID = UUID("7a4d2c1b-9e8f-4a3b-8c2d-1e0f9a8b7c6d")
 
-POLICY = DeadlinePolicy(calendar=china_calendar(), zones=default_zone_book())
+POLICY = DeadlinePolicy(calendar=china_calendar(), zones=zone_book())
 
 DISPATCHER = Actor("yu-120", YU, Role.DISPATCHER)  # the accident province's dispatch centre
 YU_POLICE = Actor("yu-police", YU, Role.TRAFFIC_POLICE)  # the accident province's traffic police

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.terms import NATIONAL_TERMS
 from tests.unit.domain.transfer_builders import (
     ALICE,
     BOB,
@@ -60,7 +61,8 @@ from xborder.domain.transfer.aggregate import (
     TransferStatus,
     VehicleTransfer,
 )
-from xborder.domain.zones import NATIONAL_TERMS, ZONES, Term, Zone, ZoneBook
+from xborder.domain.transfer.terms import Term
+from xborder.domain.zones import ZONES, Zone, ZoneBook
 
 S = TransferStatus
 Command = Callable[[VehicleTransfer, datetime], None]

@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
+from tests.support.terms import NATIONAL_TERMS, Term
 from xborder.domain.calendar import TimeLimit
 from xborder.domain.errors import InvalidValue
 from xborder.domain.zones import (
-    NATIONAL_TERMS,
     ZONES,
-    Term,
     Zone,
     ZoneBook,
     default_zone_book,
+    national_terms,
     zone_book_from_dict,
     zone_book_to_dict,
 )
@@ -52,8 +52,8 @@ def book_with(*zones: Zone) -> ZoneBook:
 )
 def test_national_terms(term: Term, limit: TimeLimit) -> None:
     assert NATIONAL_TERMS[term] == limit
-    assert default_zone_book().limit(term, [SC, CQ]) == limit
-    assert default_zone_book().limit(term, [SC, GD]) == limit
+    assert default_zone_book(NATIONAL_TERMS).limit(term, [SC, CQ]) == limit
+    assert default_zone_book(NATIONAL_TERMS).limit(term, [SC, GD]) == limit
 
 
 def test_national_terms_cover_every_term_and_are_read_only() -> None:
@@ -86,12 +86,12 @@ def test_builtin_zones() -> None:
     ],
 )
 def test_zones_of(provinces: list[str], keys: tuple[str, ...]) -> None:
-    assert tuple(z.key for z in default_zone_book().zones_of(provinces)) == keys
+    assert tuple(z.key for z in default_zone_book(NATIONAL_TERMS).zones_of(provinces)) == keys
 
 
 def test_unknown_province_in_query_rejected() -> None:
     with pytest.raises(InvalidValue) as exc:
-        default_zone_book().zones_of(["510100"])
+        default_zone_book(NATIONAL_TERMS).zones_of(["510100"])
     assert exc.value.code == "province.invalid"
 
 
@@ -178,19 +178,24 @@ def test_zone_members_validated(members: frozenset[str], error: type[Exception])
         Zone("z", "Z", members, {})
 
 
-def test_zone_rejects_unknown_term() -> None:
+def test_book_rejects_a_zone_term_no_workflow_declares() -> None:
     with pytest.raises(ValueError, match="unknown term"):
-        Zone("z", "Z", frozenset({SC, CQ}), {"archive_lease": TimeLimit(1, "working_days")})  # type: ignore[dict-item]
+        book_with(Zone("z", "Z", frozenset({SC, CQ}), {"archive_lease": TimeLimit(1, "working_days")}))
+    with pytest.raises(ValueError, match="unknown term"):
+        book_with().limit("archive_lease", [SC, CQ])
 
 
-def test_book_rejects_duplicate_keys_and_incomplete_national() -> None:
+def test_book_rejects_duplicate_keys_and_no_national_terms() -> None:
     with pytest.raises(ValueError, match="duplicate"):
         book_with(ZONES[0], ZONES[0])
-    partial: Mapping[Term, TimeLimit] = MappingProxyType(
-        {t: v for t, v in NATIONAL_TERMS.items() if t is not Term.FUND_REVIEW}
-    )
-    with pytest.raises(ValueError, match="fund_review"):
-        ZoneBook(zones=ZONES, national=partial)
+    with pytest.raises(ValueError, match="no national terms"):
+        ZoneBook(zones=ZONES, national=MappingProxyType({}))
+
+
+def test_two_workflows_may_not_name_the_same_term() -> None:
+    first: Mapping[str, TimeLimit] = {"review": TimeLimit(5, "working_days")}
+    with pytest.raises(ValueError, match="two workflows name a term 'review'"):
+        national_terms(first, {"review": TimeLimit(3, "working_days")})
 
 
 def test_zone_terms_are_frozen() -> None:
@@ -220,7 +225,7 @@ OPERATOR_DATA: dict[str, Any] = {
 
 
 def test_zone_book_from_dict() -> None:
-    book = zone_book_from_dict(OPERATOR_DATA)
+    book = zone_book_from_dict(OPERATOR_DATA, NATIONAL_TERMS)
     assert [z.key for z in book.zones] == ["chuanyu", "jingjinji"]
     assert book.limit(Term.ARCHIVE_RELEASE, [SC, CQ]) == TimeLimit(1, "working_days")
     assert book.limit(Term.ASSISTANCE_ACK, [CQ, SC]) == TimeLimit(12, "hours")
@@ -229,13 +234,13 @@ def test_zone_book_from_dict() -> None:
 
 
 def test_zone_book_round_trip() -> None:
-    book = zone_book_from_dict(OPERATOR_DATA)
-    assert zone_book_from_dict(zone_book_to_dict(book)) == book
+    book = zone_book_from_dict(OPERATOR_DATA, NATIONAL_TERMS)
+    assert zone_book_from_dict(zone_book_to_dict(book), NATIONAL_TERMS) == book
     assert zone_book_to_dict(book) == {
         "zones": [{**z, "members": sorted(z["members"])} for z in OPERATOR_DATA["zones"]]
     }
-    default = default_zone_book()
-    assert zone_book_from_dict(zone_book_to_dict(default)) == default
+    default = default_zone_book(NATIONAL_TERMS)
+    assert zone_book_from_dict(zone_book_to_dict(default), NATIONAL_TERMS) == default
 
 
 @pytest.mark.parametrize(
@@ -311,4 +316,4 @@ def test_zone_book_round_trip() -> None:
 )
 def test_zone_book_from_dict_rejects(data: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        zone_book_from_dict(data)
+        zone_book_from_dict(data, NATIONAL_TERMS)

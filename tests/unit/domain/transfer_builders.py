@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tests.support.terms import zone_book
 from xborder.domain.actors import DEADLINE_WATCHER, Actor, Role
 from xborder.domain.calendar import CST
 from xborder.domain.cases import DeadlinePolicy
@@ -28,7 +29,6 @@ from xborder.domain.transfer.aggregate import (
     VehicleTransfer,
 )
 from xborder.domain.vins import Vin
-from xborder.domain.zones import default_zone_book
 
 CQ = "500000"  # 渝, the destination in these tests
 SC = "510000"  # 川, the origin (province of the plate 川A12345)
@@ -38,7 +38,7 @@ SH = "310000"  # 沪, a province not involved
 T0 = datetime(2026, 11, 20, 15, 0, tzinfo=CST)
 CASE_ID = UUID("0b6c1f0e-3a3e-4c53-9d0e-2f6a9a1d7c11")
 
-POLICY = DeadlinePolicy(calendar=china_calendar(), zones=default_zone_book())
+POLICY = DeadlinePolicy(calendar=china_calendar(), zones=zone_book())
 
 ALICE = Actor("alice", CQ, Role.OWNER)  # the applicant
 BOB = Actor("bob", CQ, Role.OWNER)  # another owner of the destination province

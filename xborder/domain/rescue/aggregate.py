@@ -33,7 +33,7 @@ from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, Tra
 from xborder.domain.money import Money
 from xborder.domain.provinces import province_by_code
 from xborder.domain.rescue.funding import FundReason, VehicleCover, medical_limit, route_funding
-from xborder.domain.zones import Term
+from xborder.domain.rescue.terms import Term
 
 ACCIDENT = "accident"
 RESPONDER = "responder"
