@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit integration bench clean
+.PHONY: run test lint unit integration bench contracts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ integration: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# The AsyncAPI document of every topic and event type, from the workflow registry (checked in; a unit
+# test fails when it is out of date).
+contracts: $(STAMP)
+	$(BIN)/xborder contracts --output docs/asyncapi.yaml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

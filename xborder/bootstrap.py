@@ -25,7 +25,7 @@ from xborder.domain.calendar import WorkingCalendar, calendar_from_dict
 from xborder.domain.cases import DeadlinePolicy
 from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.provinces import PROVINCES, province_by_code
-from xborder.domain.zones import ZoneBook, default_zone_book, zone_book_from_dict
+from xborder.domain.zones import ZoneBook, default_zone_book, national_terms, zone_book_from_dict
 from xborder.infra.clock import Clock, SystemClock
 from xborder.infra.feeds import Feed, LogSource, NotificationLogFeed, PositionLoader, Wakeup
 from xborder.infra.idempotency import IdempotencyStore
@@ -191,7 +191,7 @@ class Container:
         return NotificationLogFeed(sources, load_positions, wakeup=self.wakeup, on_unreadable=on_unreadable)
 
     def log_sources(self) -> list[LogSource]:
-        return [LogSource(aggregate_type, app) for aggregate_type, app in self.applications.items()]
+        return log_sources_of(self.workflows, self.applications)
 
     def _ensure_topics(self) -> None:
         if self._topics_ready:
@@ -273,7 +273,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     dead_letters = DeadLetters(db)
     holds = CatchingUpHolds(
         HoldsTable(db, {spec.aggregate_type: spec.holds for spec in WORKFLOWS if spec.holds is not None}),
-        lambda: [LogSource(name, app) for name, app in applications.items()],
+        lambda: log_sources_of(WORKFLOWS, applications),
         dead_letters,
     )
     for spec in WORKFLOWS:
@@ -314,6 +314,18 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     )
 
 
+def log_sources_of(
+    workflows: Sequence[WorkflowSpec], applications: Mapping[str, CaseApplication[Any]]
+) -> list[LogSource]:
+    """Each running workflow's notification log, with the contract its envelopes are built from: the
+    only place feeds and relays learn which schemas an aggregate type's events are published under."""
+    return [
+        LogSource(spec.aggregate_type, applications[spec.aggregate_type], spec.events)
+        for spec in workflows
+        if spec.aggregate_type in applications
+    ]
+
+
 def _calendar(settings: Settings) -> WorkingCalendar:
     if settings.holidays_file is None:
         return china_calendar()
@@ -321,6 +333,7 @@ def _calendar(settings: Settings) -> WorkingCalendar:
 
 
 def _zones(settings: Settings) -> ZoneBook:
+    national = national_terms(*(spec.terms for spec in WORKFLOWS))
     if settings.zones_file is None:
-        return default_zone_book()
-    return zone_book_from_dict(json.loads(settings.zones_file.read_text(encoding="utf-8")))
+        return default_zone_book(national)
+    return zone_book_from_dict(json.loads(settings.zones_file.read_text(encoding="utf-8")), national)

@@ -53,7 +53,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     discard = letter_commands.add_parser("discard", help="mark a letter as dealt with by an operator")
     discard.add_argument("id", type=int)
 
+    contracts = commands.add_parser(
+        "contracts", help="write the AsyncAPI document of every topic and event type (docs/asyncapi.yaml)"
+    )
+    contracts.add_argument("--output", default="docs/asyncapi.yaml", help="where to write it ('-': stdout)")
+    contracts.add_argument("--check", action="store_true", help="fail if the file is not what it would write")
+
     args = parser.parse_args(argv)
+    if args.command == "contracts":  # needs no settings: it reads the workflow registry only
+        return _contracts(args.output, check=args.check)
     settings = Settings()
     if args.command == "token":
         return _token(settings, args)
@@ -77,6 +85,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     }[args.command]
     provinces = None if args.command != "project" or args.all else args.province
     return _run_workers(settings, kinds, provinces)
+
+
+def _contracts(output: str, *, check: bool) -> int:
+    """Write (or, with `check`, compare) the AsyncAPI document generated from the registry."""
+    from pathlib import Path
+
+    from xborder.asyncapi import render
+    from xborder.workflows import WORKFLOWS
+
+    text = render(WORKFLOWS)
+    if output == "-":
+        sys.stdout.write(text)
+        return 0
+    path = Path(output)
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            print(f"{path} is out of date: run `make contracts`", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> int:

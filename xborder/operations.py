@@ -65,6 +65,7 @@ def redelivery(container: Container) -> Redelivery:
     return Redelivery(
         letters=container.dead_letters,
         applications=container.applications,
+        contracts={spec.aggregate_type: spec.events for spec in container.workflows},
         readmodels=container.readmodels,
         holds=container.holds.table,
         deadlines=container.deadlines,

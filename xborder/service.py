@@ -45,4 +45,10 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
             if owned:
                 running.close()
 
-    return build_app(running, routers=ROUTERS, expect_workers=start_workers, lifespan=lifespan)
+    return build_app(
+        running,
+        routers=ROUTERS,
+        maskers={spec.kind: spec.masker for spec in WORKFLOWS},
+        expect_workers=start_workers,
+        lifespan=lifespan,
+    )

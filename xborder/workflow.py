@@ -19,7 +19,8 @@ from fastapi import APIRouter
 from xborder.consumers.worker import Worker
 from xborder.domain.actors import Actor
 from xborder.domain.application import CaseApplication
-from xborder.infra.contracts import Envelope
+from xborder.domain.calendar import TimeLimit
+from xborder.infra.contracts import Envelope, EventSchemas
 from xborder.infra.feeds import Feed
 from xborder.infra.postgres.database import Database
 from xborder.projections.casedoc import Doc, WorkflowProjector
@@ -64,19 +65,24 @@ class WorkflowSpec:
     """Everything the service needs to know about one workflow.
 
     `kind` is the API's name of its cases ("transfer"), `aggregate_type` the event store's
-    ("VehicleTransfer"), `topic` the Kafka topic of its national stream. `application` is the
+    ("VehicleTransfer"), `topic` the Kafka topic of its national stream, `terms` its time limits with
+    their national values (zones may tighten them). `application` is the
     eventsourcing Application class (one events table per workflow). `holds`, when given, says which
     of its events hold a vehicle against transfer. `process_managers` names the consumers that turn
-    its events into commands elsewhere (their workers are built by the composition root).
+    its events into commands elsewhere (their workers are built by the composition root). `events` is
+    its integration-event contract: event type name -> the declared schema of the envelope's `data`
+    (its `contract` module); an event without one is never published.
     """
 
     kind: str
     aggregate_type: str
     topic: str
     application: type[CaseApplication[Any]]
+    terms: Mapping[str, TimeLimit]
     projector: WorkflowProjector
     router: APIRouter
     masker: Masker
+    events: EventSchemas
     holds: HoldRules | None = None
     stats: StatsQuery | None = None
     process_managers: Sequence[ProcessManagerSpec] = field(default_factory=tuple)
@@ -98,6 +104,8 @@ class WorkflowSpec:
         for name in ("projector", "router", "masker"):
             if getattr(self, name) is None:
                 raise ValueError(f"workflow {self.kind} has no {name}: it cannot start without one")
+        if not self.events:
+            raise ValueError(f"workflow {self.kind} has no events contract: it cannot publish without one")
 
 
 def check_registry(specs: Sequence[WorkflowSpec]) -> None:

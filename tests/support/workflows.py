@@ -15,3 +15,6 @@ def holds_of(envelope: Envelope) -> list[HoldChange]:
 
 
 CASE_KINDS = {spec.aggregate_type: spec.case_kind() for spec in WORKFLOWS}
+
+# aggregate type -> the integration-event contract its envelopes are built from
+CONTRACTS = {spec.aggregate_type: spec.events for spec in WORKFLOWS}

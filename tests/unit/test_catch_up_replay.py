@@ -31,6 +31,7 @@ from tests.unit.domain.hit_and_run_builders import (
 from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for, event_id_for
 from xborder.projections.casedoc import Doc, ProjectionGapError, apply_common, new_doc
 from xborder.projections.hit_and_run import project_hit_and_run
+from xborder.workflows.hit_and_run.contract import EVENT_SCHEMAS
 
 AGGREGATE = "HitAndRunCase"
 H = timedelta(hours=1)
@@ -86,7 +87,9 @@ def over_the_wire(envelope: Envelope) -> Envelope:
 def all_envelopes() -> list[list[Envelope]]:
     """The envelopes each event is published as, in order, as consumers receive them."""
     prior = prior_of(EVENTS)
-    return [[over_the_wire(e) for e in envelopes_for(AGGREGATE, event, prior)] for event in EVENTS]
+    return [
+        [over_the_wire(e) for e in envelopes_for(AGGREGATE, event, prior, EVENT_SCHEMAS)] for event in EVENTS
+    ]
 
 
 def same_event(replayed: Envelope, original: Envelope) -> None:
@@ -102,8 +105,8 @@ def test_events_that_bring_no_one_in_are_published_once() -> None:
     for event in EVENTS:
         if event.joined:
             continue
-        (envelope,) = envelopes_for(AGGREGATE, event, prior)
-        assert envelope == envelope_from_event(AGGREGATE, event)
+        (envelope,) = envelopes_for(AGGREGATE, event, prior, EVENT_SCHEMAS)
+        assert envelope == envelope_from_event(AGGREGATE, event, EVENT_SCHEMAS)
         assert envelope.catch_up is False
         assert envelope.provinces == sorted(event.provinces)
     assert prior.asked == []  # nothing to replay: the store is not even asked
@@ -112,23 +115,23 @@ def test_events_that_bring_no_one_in_are_published_once() -> None:
 def test_the_first_request_replays_the_opening_to_yu_only() -> None:
     requested = EVENTS[1]
     prior = prior_of(EVENTS)
-    replayed, envelope = envelopes_for(AGGREGATE, requested, prior)
+    replayed, envelope = envelopes_for(AGGREGATE, requested, prior, EVENT_SCHEMAS)
     assert prior.asked == [(CASE_ID, 1)]
 
     assert (replayed.type, replayed.version) == ("CaseOpened", 1)
     assert replayed.provinces == [YU]
     assert replayed.catch_up is True
     assert replayed.event_id == event_id_for(CASE_ID, 1)
-    same_event(replayed, envelope_from_event(AGGREGATE, EVENTS[0]))
+    same_event(replayed, envelope_from_event(AGGREGATE, EVENTS[0], EVENT_SCHEMAS))
 
     assert (envelope.type, envelope.version, envelope.catch_up) == ("AssistanceRequested", 2, False)
     assert envelope.provinces == [YU, SC]
-    assert envelope == envelope_from_event(AGGREGATE, requested)
+    assert envelope == envelope_from_event(AGGREGATE, requested, EVENT_SCHEMAS)
 
 
 def test_two_targets_joining_together_both_get_the_history() -> None:
     requested = EVENTS[4]
-    *replayed, envelope = envelopes_for(AGGREGATE, requested, prior_of(EVENTS))
+    *replayed, envelope = envelopes_for(AGGREGATE, requested, prior_of(EVENTS), EVENT_SCHEMAS)
     assert [r.version for r in replayed] == [1, 2, 3, 4]
     assert all(r.provinces == [GUI, YUN] and r.catch_up for r in replayed)
     assert (envelope.version, envelope.provinces, envelope.catch_up) == (5, sorted([SC, YU, GUI, YUN]), False)
@@ -137,7 +140,7 @@ def test_two_targets_joining_together_both_get_the_history() -> None:
 def test_the_last_target_gets_the_whole_history_addressed_to_it_alone() -> None:
     requested = EVENTS[-1]
     prior = prior_of(EVENTS)
-    *replayed, envelope = envelopes_for(AGGREGATE, requested, prior)
+    *replayed, envelope = envelopes_for(AGGREGATE, requested, prior, EVENT_SCHEMAS)
     assert prior.asked == [(CASE_ID, N - 1)]
 
     assert [r.version for r in replayed] == list(range(1, N))
@@ -146,7 +149,7 @@ def test_the_last_target_gets_the_whole_history_addressed_to_it_alone() -> None:
         assert r.provinces == [SHAAN]
         assert r.catch_up is True
         assert r.event_id == event_id_for(CASE_ID, original.originator_version)
-        same_event(r, envelope_from_event(AGGREGATE, original))
+        same_event(r, envelope_from_event(AGGREGATE, original, EVENT_SCHEMAS))
 
     assert (envelope.type, envelope.version, envelope.catch_up) == ("AssistanceRequested", N, False)
     assert envelope.provinces == EVERYONE
@@ -229,6 +232,6 @@ def test_involved_provinces_agree_after_every_event(upto: int) -> None:
 
 def test_without_the_replay_a_late_target_could_not_build_the_case() -> None:
     """The counterpart: fed only the envelopes addressed to it, 陕 would start at the last version."""
-    batches = [[envelope_from_event(AGGREGATE, e)] for e in EVENTS]
+    batches = [[envelope_from_event(AGGREGATE, e, EVENT_SCHEMAS)] for e in EVENTS]
     with pytest.raises(ProjectionGapError):
         fold_for(SHAAN, batches)

@@ -4,7 +4,7 @@ it serves and what it reads arrive as arguments."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from xborder.api.auth import TokenVerifier
 from xborder.api.limits import BodySizeLimit
 from xborder.api.openapi import install_openapi
+from xborder.api.presenters import Masker
 from xborder.api.problems import install_problem_handlers
 from xborder.api.rate_limits import install_rate_limits
 from xborder.api.version_watch import VersionWatch
@@ -25,10 +26,12 @@ def build_app(
     container: Any,
     *,
     routers: Sequence[APIRouter],
+    maskers: Mapping[str, Masker],
     expect_workers: bool,
     lifespan: Lifespan | None = None,
 ) -> FastAPI:
     """The API over `container` (the root's Container: settings, read models, Applications...).
+    `maskers`: each workflow's masker by case kind (required: no case is shown unmasked);
     `expect_workers`: /readyz reports not ready while no worker runs."""
     app = FastAPI(
         title="xborder",
@@ -38,6 +41,7 @@ def build_app(
     )
     app.state.container = container
     app.state.expect_workers = expect_workers
+    app.state.maskers = dict(maskers)
     app.state.waiting_reads = WaitingReads(container.settings.max_waiting_reads_per_caller)
     app.state.version_watch = VersionWatch(
         container.readmodels,

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Request
 
+from xborder.api.presenters import Masker
 from xborder.domain.application import CaseApplication
 from xborder.infra.clock import Clock
 from xborder.projections.store import ProvinceReadModels
@@ -61,3 +62,9 @@ def now(request: Request) -> datetime:
 
 ReadModels = Annotated[ProvinceReadModels, Depends(read_models)]
 Now = Annotated[datetime, Depends(now)]
+
+
+def masker(request: Request, kind: str) -> Masker:
+    """The workflow's masker for its case documents; a kind without one is a bug, never unmasked."""
+    found: Masker = request.app.state.maskers[kind]
+    return found

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from xborder.api.deps import masker
 from xborder.api.presenters import Doc, is_visible, present
 from xborder.api.version_watch import VersionWatch
 from xborder.api.waiting import WaitingReads
@@ -52,14 +53,14 @@ async def read_case(
                     doc, held = seen(arrived)
     if min_version is not None and not _reached(doc, min_version):
         body: dict[str, Any] = (
-            present(doc, actor)
+            present(doc, actor, masker(request, kind))
             if doc is not None
             else {"id": str(case_id), "kind": kind, "version": 0, "status": None}
         )
         return JSONResponse(body, status_code=202, headers={"Retry-After": "1"})
     if doc is None:
         raise CaseNotFound("No such case.")
-    return JSONResponse(present(doc, actor), headers={"ETag": f'"{doc["version"]}"'})
+    return JSONResponse(present(doc, actor, masker(request, kind)), headers={"ETag": f'"{doc["version"]}"'})
 
 
 def _reached(doc: Doc | None, min_version: int) -> bool:
@@ -79,4 +80,7 @@ def list_cases(
         party=actor.sub if actor.role is Role.OWNER else None,
         insurer=(actor.org or "") if actor.role is Role.INSURER else None,
     )
-    return {"items": [present(doc, actor) for doc in result.items], "next_page": result.next_page}
+    return {
+        "items": [present(doc, actor, masker(request, kind)) for doc in result.items],
+        "next_page": result.next_page,
+    }

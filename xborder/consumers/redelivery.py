@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from xborder.domain.application import CaseApplication
-from xborder.infra.contracts import envelopes_for
+from xborder.infra.contracts import EventSchemas, envelopes_for
 from xborder.infra.failures import describe_failure, is_passing_fault
 from xborder.infra.feeds import FeedRecord, prior_events_of
 from xborder.projections.dead_letters import DeadLetter, DeadLetters
@@ -39,6 +39,8 @@ class CannotRetry(Exception):
 class Redelivery:
     letters: DeadLetters
     applications: Mapping[str, CaseApplication[Any]]
+    # aggregate type -> its workflow's integration-event contract (`WorkflowSpec.events`)
+    contracts: Mapping[str, EventSchemas]
     readmodels: ProvinceReadModels
     holds: HoldsTable
     deadlines: DeadlineTable
@@ -119,7 +121,7 @@ class Redelivery:
             return [
                 FeedRecord(envelope, source="", next_position=0)
                 for event in events
-                for envelope in envelopes_for(name, event, prior)
+                for envelope in envelopes_for(name, event, prior, self.contracts[name])
             ]
         raise CannotRetry(f"the event store holds no case {case_id}")
 

@@ -86,7 +86,7 @@ class Relay(Worker):
         for notification in notifications:
             try:
                 event = app.mapper.to_domain_event(notification)
-                envelopes = envelopes_for(self.source.aggregate_type, event, prior_events)
+                envelopes = envelopes_for(self.source.aggregate_type, event, prior_events, self.source.events)
             except Exception as error:
                 if self.dead_letters is None or is_passing_fault(error):
                     raise

@@ -7,12 +7,12 @@ fields; a breaking change gets a new `schema` value and a new topic suffix.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 from uuid import UUID, uuid5
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from xborder.domain.history import decide_by_replay
 
@@ -42,6 +42,32 @@ _ENVELOPE_ATTRIBUTES = frozenset(
 )
 
 
+class EventData(BaseModel):
+    """Base of the declared `data` of one event type (each workflow's `contract` module).
+
+    `extra="forbid"` and no defaults: a stored event with an attribute renamed, added or dropped no
+    longer matches, and building its envelope fails loudly instead of sending other provinces a
+    different `data`. Enum fields hold their plain values, as the JSON does."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
+
+
+class DeadlinePassed(EventData):
+    """Base of the events the deadline watcher records when a clock ran out without the awaited act."""
+
+    deadline: str = Field(description="the name of the deadline that passed, as in `deadlines.overdue`")
+
+
+# Event type name ("TransferApplied") -> the declared model of its `data`: one workflow's contract.
+EventSchemas: TypeAlias = Mapping[str, type[EventData]]
+
+
+class EventContractError(Exception):
+    """A stored event does not match its declared integration-event schema (or has none): publishing
+    it as it is would change what other provinces receive, so the record is unreadable until the
+    contract or an upcaster says what it becomes. The message names fields, never their values."""
+
+
 class DeadlineChanges(BaseModel):
     """Clocks this event started (name -> due), stopped, and flagged as passed (`overdue`: they stay
     open, the awaited act may still come late); computed by the domain, never by readers."""
@@ -54,27 +80,43 @@ class DeadlineChanges(BaseModel):
 
 
 class Envelope(BaseModel):
+    """One integration event of a cross-province case, as every consumer receives it.
+
+    `data` holds what this event type says of its own (declared per type in the workflow's
+    contract); the fields around it are the same for every event. Re-publishing the same event
+    yields the same `event_id`; per case, `version` counts up from 1 without gaps."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     schema_: Literal["xborder.event/1"] = Field(default="xborder.event/1", alias="schema")
-    event_id: UUID
-    aggregate_type: str
-    aggregate_id: UUID
-    version: int = Field(ge=1)
-    type: str
-    occurred_at: datetime
-    provinces: list[str]
-    actor: dict[str, Any] | None = None
+    event_id: UUID = Field(description="uuid5 of the case id and version: the same event, the same id")
+    aggregate_type: str = Field(description="the workflow's case type, e.g. VehicleTransfer")
+    aggregate_id: UUID = Field(description="the case id; also the Kafka key")
+    version: int = Field(ge=1, description="the case's version after this event: 1, 2, 3, ... per case")
+    type: str = Field(description="the event type, e.g. TransferApplied: says what `data` holds")
+    occurred_at: datetime = Field(description="when the act happened (domain time, not recording time)")
+    provinces: list[str] = Field(description="6-digit codes of the provinces this event is addressed to")
+    actor: dict[str, Any] | None = Field(
+        default=None, description="who acted: sub, province, role and, for an organisation, org"
+    )
     deadlines: DeadlineChanges = Field(default_factory=DeadlineChanges)
     # The case's status after this event and who must act next ({province, role, action, deadline}
     # and, for one organisation of a role, org), as the aggregate decided them: read models copy them.
     # None only in an envelope published before events carried them; a read model refuses to guess.
-    status: str | None = None
-    awaiting: list[dict[str, Any]] | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
+    status: str | None = Field(default=None, description="the case's status after this event")
+    awaiting: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="who must act next: {province, role, action, deadline} and, for one organisation, org",
+    )
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="what this event type says: declared per `type`"
+    )
     # True on an earlier event replayed to provinces that joined the case later (see `envelopes_for`):
     # province read models apply it; consumers of deadlines or holds have seen it already and skip it.
-    catch_up: bool = False
+    catch_up: bool = Field(
+        default=False,
+        description="an earlier event replayed to provinces that joined the case later",
+    )
 
     def to_json_bytes(self) -> bytes:
         return self.model_dump_json(by_alias=True).encode()
@@ -91,7 +133,9 @@ def event_id_for(aggregate_id: UUID, version: int) -> UUID:
 PriorEvents = Callable[[UUID, int], Iterable[Any]]
 
 
-def envelopes_for(aggregate_type: str, event: Any, prior_events: PriorEvents) -> list[Envelope]:
+def envelopes_for(
+    aggregate_type: str, event: Any, prior_events: PriorEvents, schemas: EventSchemas
+) -> list[Envelope]:
     """The envelope of `event`, preceded — when the event brings new provinces into the case — by the
     case's earlier events addressed to those provinces only. A province that joins a case late (a
     hit-and-run target added when the suspect turns toward it) thus builds the same document, with the
@@ -103,23 +147,30 @@ def envelopes_for(aggregate_type: str, event: Any, prior_events: PriorEvents) ->
     version: int = event.originator_version
     replays = bool(joined) and version > 1
     if not replays and event.is_decided:
-        return [envelope_from_event(aggregate_type, event)]
+        return [envelope_from_event(aggregate_type, event, schemas)]
     earlier = list(prior_events(event.originator_id, version - 1)) if version > 1 else []
     *earlier, latest = decide_by_replay([*earlier, event])
-    envelope = envelope_from_event(aggregate_type, latest)
+    envelope = envelope_from_event(aggregate_type, latest, schemas)
     if not replays:
         return [envelope]
     replayed = [
-        envelope_from_event(aggregate_type, prior).model_copy(update={"provinces": joined, "catch_up": True})
+        envelope_from_event(aggregate_type, prior, schemas).model_copy(
+            update={"provinces": joined, "catch_up": True}
+        )
         for prior in earlier
     ]
     return [*replayed, envelope]
 
 
-def envelope_from_event(aggregate_type: str, event: Any) -> Envelope:
-    """Translate a stored domain event (a case event, see `xborder.domain.cases`) into an envelope."""
+def envelope_from_event(aggregate_type: str, event: Any, schemas: EventSchemas) -> Envelope:
+    """Translate a stored domain event (a case event, see `xborder.domain.cases`) into an envelope.
+
+    `data` is the event's own attributes read through the schema declared for its type, then dumped
+    by that schema: what other provinces receive is the declared contract, never whatever the stored
+    event happens to hold. An event type without a schema, or an event that does not match its
+    schema, raises `EventContractError` (a feed parks the record as unreadable)."""
     attributes: dict[str, Any] = dict(event.__dict__)
-    data = {k: v for k, v in attributes.items() if k not in _ENVELOPE_ATTRIBUTES}
+    data = event_data(aggregate_type, type(event).__name__, attributes, schemas)
     return Envelope(
         event_id=event_id_for(event.originator_id, event.originator_version),
         aggregate_type=aggregate_type,
@@ -138,3 +189,31 @@ def envelope_from_event(aggregate_type: str, event: Any) -> Envelope:
         awaiting=attributes.get("awaiting"),
         data=data,
     )
+
+
+def event_data(
+    aggregate_type: str, event_type: str, attributes: Mapping[str, Any], schemas: EventSchemas
+) -> dict[str, Any]:
+    """The envelope's `data` of one event: its attributes not lifted to the envelope, validated and
+    dumped by the declared schema of `event_type`.
+
+    Dumped in Python mode, so in-process readers (the embedded mode's feeds) get the same values as
+    before contracts were declared (a datetime stays a datetime); the JSON on the wire is the schema's
+    JSON either way."""
+    schema = schemas.get(event_type)
+    if schema is None:
+        raise EventContractError(
+            f"{aggregate_type} event {event_type} has no declared integration-event schema"
+        )
+    own = {k: v for k, v in attributes.items() if k not in _ENVELOPE_ATTRIBUTES}
+    try:
+        declared = schema.model_validate(own)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or '(data)'}: {problem['type']}"
+            for problem in error.errors(include_url=False, include_input=False, include_context=False)
+        )
+        raise EventContractError(
+            f"{aggregate_type} event {event_type} does not match its declared schema ({problems})"
+        ) from None
+    return declared.model_dump()

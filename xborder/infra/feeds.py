@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for
+from xborder.infra.contracts import Envelope, EventSchemas, envelope_from_event, envelopes_for
 from xborder.infra.failures import describe_failure, is_passing_fault
 
 PositionLoader = Callable[[], Mapping[str, int]]
@@ -84,10 +84,12 @@ class Wakeup:
 
 @dataclass(frozen=True, slots=True)
 class LogSource:
-    """One application's notification log, and the aggregate type its events belong to."""
+    """One application's notification log, the aggregate type its events belong to, and the declared
+    schemas their envelopes' `data` is built from (the workflow's integration-event contract)."""
 
     aggregate_type: str
     application: Any  # eventsourcing.application.Application
+    events: EventSchemas
 
 
 class NotificationLogFeed:
@@ -148,8 +150,8 @@ class NotificationLogFeed:
         app = source.application
         event = app.mapper.to_domain_event(notification)
         if self._replay_to_joined:
-            return envelopes_for(source.aggregate_type, event, prior_events_of(app))
-        return [envelope_from_event(source.aggregate_type, event)]
+            return envelopes_for(source.aggregate_type, event, prior_events_of(app), source.events)
+        return [envelope_from_event(source.aggregate_type, event, source.events)]
 
     def _unreadable(self, source: LogSource, notification: Any, error: Exception) -> None:
         if is_passing_fault(error):

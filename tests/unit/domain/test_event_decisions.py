@@ -32,6 +32,7 @@ from xborder.domain.rescue.aggregate import RescueStatus
 from xborder.domain.transfer.aggregate import TransferStatus
 from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for
 from xborder.projections.casedoc import UndecidedEnvelopeError, apply_common, new_doc
+from xborder.workflows.transfer.contract import EVENT_SCHEMAS as TRANSFER_EVENTS
 
 Flow = tuple[str, Callable[[], CaseAggregate]]
 
@@ -147,10 +148,10 @@ def test_replaying_needs_the_case_only_for_version_1_events() -> None:
         return [as_recorded_in_version_1(e) for e in events[:lte]]
 
     for event in events:  # a transfer never brings a province in: nothing to replay to anyone
-        envelopes_for("VehicleTransfer", stored_and_read(event), prior)
+        envelopes_for("VehicleTransfer", stored_and_read(event), prior, TRANSFER_EVENTS)
     assert asked == []
     last = as_recorded_in_version_1(events[-1])
-    (envelope,) = envelopes_for("VehicleTransfer", last, prior)
+    (envelope,) = envelopes_for("VehicleTransfer", last, prior, TRANSFER_EVENTS)
     assert asked == [len(events) - 1]
     assert (envelope.status, envelope.awaiting, envelope.deadlines.overdue) == (
         "lapsed",
@@ -167,7 +168,7 @@ def test_replay_leaves_a_decided_history_as_it_is() -> None:
 # ====================================================================== the envelope
 def test_the_envelope_lifts_the_decisions_out_of_data() -> None:
     events = overdue_transfer()
-    envelope = envelope_from_event("VehicleTransfer", events[-2])
+    envelope = envelope_from_event("VehicleTransfer", events[-2], TRANSFER_EVENTS)
     assert envelope.type == "ArchiveVerificationOverdue"
     assert envelope.status == "archive_released"
     assert envelope.awaiting == [
@@ -188,7 +189,9 @@ def test_a_read_model_refuses_an_envelope_without_decisions_rather_than_guess() 
     `xborder dead-letters retry` then reads the case from the event store, where replay decides it."""
     opened = tb.apply().collect_events()[0]
     assert isinstance(opened, CaseEvent)
-    current = envelope_from_event("VehicleTransfer", opened).model_dump(mode="json", by_alias=True)
+    current = envelope_from_event("VehicleTransfer", opened, TRANSFER_EVENTS).model_dump(
+        mode="json", by_alias=True
+    )
     for name in ("status", "awaiting"):
         del current[name]
     del current["deadlines"]["overdue"]
@@ -196,6 +199,6 @@ def test_a_read_model_refuses_an_envelope_without_decisions_rather_than_guess() 
     assert (old.status, old.awaiting, old.deadlines.overdue) == (None, None, [])
     with pytest.raises(UndecidedEnvelopeError):
         apply_common(new_doc("transfer", old), old)
-    undecided = envelope_from_event("VehicleTransfer", as_recorded_in_version_1(opened))
+    undecided = envelope_from_event("VehicleTransfer", as_recorded_in_version_1(opened), TRANSFER_EVENTS)
     with pytest.raises(UndecidedEnvelopeError):
         apply_common(new_doc("transfer", undecided), undecided)

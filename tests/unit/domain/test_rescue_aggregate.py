@@ -87,6 +87,7 @@ from xborder.domain.rescue.aggregate import (
 )
 from xborder.domain.rescue.funding import FundReason
 from xborder.infra.contracts import Envelope, envelope_from_event
+from xborder.workflows.rescue.contract import EVENT_SCHEMAS
 
 S = RescueStatus
 M = timedelta(minutes=1)
@@ -1009,7 +1010,7 @@ def test_replay_reproduces_every_status(status: S) -> None:
 # ========================================================== the process manager
 def rescue_opened(what: RescueReport = FLED, *, wire: bool = True) -> Envelope:
     (opened,) = open_rescue(what=what).collect_events()
-    envelope = envelope_from_event("JointRescue", opened)
+    envelope = envelope_from_event("JointRescue", opened, EVENT_SCHEMAS)
     return Envelope.from_json_bytes(envelope.to_json_bytes()) if wire else envelope
 
 
@@ -1094,7 +1095,7 @@ def _other_event_of_a_fled_rescue() -> Envelope:
     r = open_rescue(what=FLED)
     dispatch_police(SC)(r, LATER)
     dispatched = r.collect_events()[1]
-    return envelope_from_event("JointRescue", dispatched)
+    return envelope_from_event("JointRescue", dispatched, EVENT_SCHEMAS)
 
 
 IGNORED: dict[str, Callable[[], Envelope]] = {

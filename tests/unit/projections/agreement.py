@@ -25,12 +25,16 @@ from eventsourcing.persistence import (
 )
 
 from xborder.domain.cases import CaseAggregate, CaseEvent
-from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for
+from xborder.infra.contracts import Envelope, EventSchemas, envelope_from_event, envelopes_for
 from xborder.projections.casedoc import Doc, WorkflowProjector, apply_common, new_doc
 from xborder.projections.hit_and_run import project_hit_and_run
 from xborder.projections.objection import project_objection
 from xborder.projections.rescue import project_rescue
 from xborder.projections.transfer import project_transfer
+from xborder.workflows.hit_and_run import contract as hit_and_run_contract
+from xborder.workflows.objection import contract as objection_contract
+from xborder.workflows.rescue import contract as rescue_contract
+from xborder.workflows.transfer import contract as transfer_contract
 
 # aggregate type -> (document kind, projector): the four workflows, named here so these properties do
 # not depend on how the service assembles its registry.
@@ -39,6 +43,13 @@ PROJECTORS: dict[str, tuple[str, WorkflowProjector]] = {
     "ViolationObjection": ("objection", project_objection),
     "HitAndRunCase": ("hit_and_run", project_hit_and_run),
     "JointRescue": ("rescue", project_rescue),
+}
+# aggregate type -> the integration-event contract its envelopes are built from, likewise.
+CONTRACTS: dict[str, EventSchemas] = {
+    "VehicleTransfer": transfer_contract.EVENT_SCHEMAS,
+    "ViolationObjection": objection_contract.EVENT_SCHEMAS,
+    "HitAndRunCase": hit_and_run_contract.EVENT_SCHEMAS,
+    "JointRescue": rescue_contract.EVENT_SCHEMAS,
 }
 
 # The fields class version 2 added; a version-1 event was stored without them.
@@ -86,7 +97,7 @@ def published(aggregate_type: str, history: Sequence[CaseEvent]) -> list[list[En
     def prior(aggregate_id: Any, lte: int) -> Iterable[CaseEvent]:
         return [e for e in history if e.originator_id == aggregate_id and e.originator_version <= lte]
 
-    return [envelopes_for(aggregate_type, event, prior) for event in history]
+    return [envelopes_for(aggregate_type, event, prior, CONTRACTS[aggregate_type]) for event in history]
 
 
 def deadlines_of(aggregate: CaseAggregate) -> dict[str, tuple[datetime, bool]]:
@@ -110,7 +121,9 @@ class ReadModelMirror:
         """Apply the events not applied yet, each the way it travels: into the event store and out
         (the relay reads it there), into its envelope, through JSON (Kafka), into the document."""
         for event in events[self.applied :]:
-            sent = envelope_from_event(self.aggregate_type, stored_and_read(event))
+            sent = envelope_from_event(
+                self.aggregate_type, stored_and_read(event), CONTRACTS[self.aggregate_type]
+            )
             envelope = Envelope.from_json_bytes(sent.to_json_bytes())
             doc = self.doc if self.doc is not None else new_doc(self.kind, envelope)
             apply_common(doc, envelope)

@@ -54,6 +54,8 @@ from xborder.infra.contracts import Envelope, envelopes_for, event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.hit_and_run import project_hit_and_run
 from xborder.projections.holds import HoldChange
+from xborder.workflows.hit_and_run.contract import EVENT_SCHEMAS
+from xborder.workflows.hit_and_run.masking import mask_hit_and_run
 
 over_the_wire = partial(wire.over_the_wire, "HitAndRunCase")
 fold = partial(wire.fold, "HitAndRunCase")
@@ -453,7 +455,7 @@ def catch_ups(events: Sequence[Any]) -> list[Envelope]:
     return [
         envelope
         for event in events
-        for envelope in envelopes_for("HitAndRunCase", event, lambda _id, lte: events[:lte])
+        for envelope in envelopes_for("HitAndRunCase", event, lambda _id, lte: events[:lte], EVENT_SCHEMAS)
         if envelope.catch_up
     ]
 
@@ -519,7 +521,7 @@ MASKED_ID = "1101**********002X"
 def test_the_suspect_is_shown_only_to_the_investigators_who_need_it(actor: Actor, masked: bool) -> None:
     doc = captured_doc()
     original = json.loads(json.dumps(doc))
-    shown = present(doc, actor)
+    shown = present(doc, actor, mask_hit_and_run)
     suspect = shown["apprehension"]["suspect"]
     if masked:
         assert suspect == {"name": "王*", "id_number": MASKED_ID}
@@ -544,7 +546,7 @@ def test_clue_details_are_for_the_incident_province_and_the_reporting_target(
     actor: Actor, visible: dict[str, list[str | None]]
 ) -> None:
     doc = captured_doc()
-    shown = present(doc, actor)
+    shown = present(doc, actor, mask_hit_and_run)
     for code, details in visible.items():
         clues = shown["targets"][code]["clues"]
         assert [c["details"] for c in clues] == details, code
@@ -554,7 +556,7 @@ def test_clue_details_are_for_the_incident_province_and_the_reporting_target(
 
 
 def test_presented_document_names_provinces_and_lists_clocks() -> None:
-    shown = present(captured_doc(), CHUAN_INV)
+    shown = present(captured_doc(), CHUAN_INV, mask_hit_and_run)
     assert shown["provinces"] == [
         {"code": YU, "province_name": "重庆市", "role": "target"},
         {"code": SC, "province_name": "四川省", "role": "incident"},
@@ -573,6 +575,6 @@ def test_nothing_to_mask_before_the_capture() -> None:
     events = events_of("closed")
     doc = fold(events[:5])  # opened, asked, two acknowledgements, 渝's hit
     assert doc["apprehension"] is None
-    assert present(doc, GUI_INV)["apprehension"] is None
-    assert present(doc, GUI_INV)["targets"][YU]["clues"][0]["details"] is None
-    assert present(doc, YU_INV)["targets"][YU]["clues"][0]["details"] == HIT
+    assert present(doc, GUI_INV, mask_hit_and_run)["apprehension"] is None
+    assert present(doc, GUI_INV, mask_hit_and_run)["targets"][YU]["clues"][0]["details"] is None
+    assert present(doc, YU_INV, mask_hit_and_run)["targets"][YU]["clues"][0]["details"] == HIT

@@ -53,6 +53,7 @@ from xborder.domain.rescue.funding import FundReason
 from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.rescue import project_rescue
+from xborder.workflows.rescue.masking import mask_rescue
 
 over_the_wire = partial(wire.over_the_wire, "JointRescue")
 fold = partial(wire.fold, "JointRescue")
@@ -450,7 +451,7 @@ SEES_NOTES = {"dispatcher", "hospital"}
 @pytest.mark.parametrize("who", list(ROLES))
 def test_medical_notes_only_for_the_hospital_and_the_dispatch_centre(who: str) -> None:
     doc = notified_doc()
-    out = present(doc, ROLES[who])
+    out = present(doc, ROLES[who], mask_rescue)
     notes = [c["medical_notes"] for c in out["casualties"]]
     if who in SEES_NOTES:
         assert notes == [NOTES["P1"], NOTES["P2"]]
@@ -466,7 +467,7 @@ def test_medical_notes_only_for_the_hospital_and_the_dispatch_centre(who: str) -
 @pytest.mark.parametrize("insurer", [PICC, CPIC], ids=lambda a: a.sub)
 def test_an_insurer_sees_only_its_own_notice(insurer: Actor) -> None:
     doc = notified_doc()
-    out = present(doc, insurer)
+    out = present(doc, insurer, mask_rescue)
     assert insurer.org is not None
     assert list(out["insurers"]) == [insurer.org]
     assert out["insurers"][insurer.org] == doc["insurers"][insurer.org]
@@ -480,13 +481,13 @@ def test_an_insurer_sees_only_its_own_notice(insurer: Actor) -> None:
 
 @pytest.mark.parametrize("who", [w for w in ROLES if w not in ("picc", "cpic")])
 def test_other_roles_see_every_insurer(who: str) -> None:
-    out = present(notified_doc(), ROLES[who])
+    out = present(notified_doc(), ROLES[who], mask_rescue)
     assert set(out["insurers"]) == {"PICC", "CPIC"}
 
 
 def test_presented_provinces_and_deadlines() -> None:
     doc = fold(events_of("fled_with_overdue_clocks")[:5])
-    out = present(doc, DISPATCHER)
+    out = present(doc, DISPATCHER, mask_rescue)
     assert out["provinces"] == [
         {"code": YU, "province_name": "重庆市", "role": "accident"},
         {"code": GUI, "province_name": "贵州省", "role": "responder"},

@@ -7,13 +7,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tests.support.workflows import CASE_KINDS
+from tests.support.workflows import CASE_KINDS, CONTRACTS
 from xborder.infra.contracts import Envelope, envelope_from_event
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 
 
 def over_the_wire(aggregate_type: str, event: Any) -> Envelope:
-    envelope = envelope_from_event(aggregate_type, event)
+    envelope = envelope_from_event(aggregate_type, event, CONTRACTS[aggregate_type])
     received = Envelope.from_json_bytes(envelope.to_json_bytes())
     # `data` is free JSON: a nested datetime arrives as its RFC 3339 text, so compare JSON forms.
     assert received.model_dump(mode="json") == envelope.model_dump(mode="json")

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from xborder.api import hit_and_runs
-from xborder.api.presenters import mask_hit_and_run
 from xborder.domain.hit_and_run.application import HitAndRunCases
+from xborder.domain.hit_and_run.terms import NATIONAL_TERMS
 from xborder.projections.hit_and_run import project_hit_and_run
 from xborder.workflow import WorkflowSpec
+from xborder.workflows.hit_and_run.contract import EVENT_SCHEMAS
 from xborder.workflows.hit_and_run.holds import hit_and_run_holds
+from xborder.workflows.hit_and_run.masking import mask_hit_and_run
 
 SPEC = WorkflowSpec(
     kind="hit_and_run",
     aggregate_type=HitAndRunCases.aggregate_type,
     topic="xborder.hit-and-run.v1",
     application=HitAndRunCases,
+    terms=NATIONAL_TERMS,
     projector=project_hit_and_run,
     router=hit_and_runs.router,
     masker=mask_hit_and_run,
+    events=EVENT_SCHEMAS,
     holds=hit_and_run_holds,
 )

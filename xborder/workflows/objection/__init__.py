@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from xborder.api import objections
-from xborder.api.presenters import mask_objection
 from xborder.domain.objection.application import ViolationObjections
+from xborder.domain.objection.terms import NATIONAL_TERMS
 from xborder.projections.objection import project_objection
 from xborder.workflow import WorkflowSpec
+from xborder.workflows.objection.contract import EVENT_SCHEMAS
 from xborder.workflows.objection.holds import objection_holds
+from xborder.workflows.objection.masking import mask_objection
 
 SPEC = WorkflowSpec(
     kind="objection",
     aggregate_type=ViolationObjections.aggregate_type,
     topic="xborder.violation-objection.v1",
     application=ViolationObjections,
+    terms=NATIONAL_TERMS,
     projector=project_objection,
     router=objections.router,
     masker=mask_objection,
+    events=EVENT_SCHEMAS,
     holds=objection_holds,
 )

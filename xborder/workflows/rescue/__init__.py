@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from xborder.api import rescues
-from xborder.api.presenters import mask_rescue
 from xborder.consumers import rescue_process
 from xborder.domain.hit_and_run.application import HitAndRunCases
 from xborder.domain.rescue.application import JointRescues
+from xborder.domain.rescue.terms import NATIONAL_TERMS
 from xborder.infra.contracts import Envelope
 from xborder.projections.rescue import project_rescue
 from xborder.workflow import Applications, ProcessManagerContext, ProcessManagerSpec, WorkflowSpec
+from xborder.workflows.rescue.contract import EVENT_SCHEMAS
+from xborder.workflows.rescue.masking import mask_rescue
 from xborder.workflows.rescue.stats import response_times
 
 
@@ -45,9 +47,11 @@ SPEC = WorkflowSpec(
     aggregate_type=JointRescues.aggregate_type,
     topic="xborder.joint-rescue.v1",
     application=JointRescues,
+    terms=NATIONAL_TERMS,
     projector=project_rescue,
     router=rescues.router,
     masker=mask_rescue,
+    events=EVENT_SCHEMAS,
     stats=response_times,
     process_managers=(FLED_DRIVER_OPENS_HIT_AND_RUN,),
 )

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from xborder.api import transfers
-from xborder.api.presenters import mask_transfer
 from xborder.domain.transfer.application import VehicleTransfers
+from xborder.domain.transfer.terms import NATIONAL_TERMS
 from xborder.projections.transfer import project_transfer
 from xborder.workflow import WorkflowSpec
+from xborder.workflows.transfer.contract import EVENT_SCHEMAS
+from xborder.workflows.transfer.masking import mask_transfer
 
 SPEC = WorkflowSpec(
     kind="transfer",
     aggregate_type=VehicleTransfers.aggregate_type,
     topic="xborder.vehicle-transfer.v1",
     application=VehicleTransfers,
+    terms=NATIONAL_TERMS,
     projector=project_transfer,
     router=transfers.router,
     masker=mask_transfer,
+    events=EVENT_SCHEMAS,
 )

@@ -1,0 +1,163 @@
+"""What other provinces receive of a 逃逸协查 case: the declared `data` of each HitAndRunCase event.
+
+Field names and JSON shapes are the published contract (`docs/asyncapi.yaml`); the stored events may
+change shape only together with an upcaster that keeps these. `incident` is the province where the
+hit-and-run happened; a `target` is a province asked to help.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict
+
+from xborder.domain.hit_and_run.aggregate import Outcome
+from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas
+
+
+class IncidentPlace(BaseModel):
+    """Where it happened: the road, and its kilometre post and coordinates when known."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    road: str
+    km: float | None
+    lat: float | None
+    lon: float | None
+
+
+class IncidentCasualties(BaseModel):
+    """How many died and how many were injured."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dead: int
+    injured: int
+
+
+class SuspectVehicle(BaseModel):
+    """The vehicle that fled, as far as it is known: a full `plate` or a `plate_partial` with `*`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plate: str | None
+    plate_partial: str | None
+    color: str
+    model: str
+    features: str
+
+
+class ApprehendedSuspect(BaseModel):
+    """The driver caught (personal data: shown only to the investigators who need it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    id_number: str
+
+
+class CaseOpened(EventData):
+    """The incident province opened a hit-and-run case; `rescue_id` names the joint rescue whose
+    fled driver opened it, if any. Opens the case."""
+
+    incident: str
+    occurred_at: datetime
+    place: IncidentPlace
+    casualties: IncidentCasualties
+    suspect_vehicle: SuspectVehicle
+    direction: str
+    rescue_id: str | None
+
+
+class AssistanceRequested(EventData):
+    """协查通报: the incident province asked `targets` (new ones only) to help and to acknowledge within
+    `ack_within_hours`; each target's `assistance_ack:<code>` clock starts."""
+
+    targets: list[str]
+    ack_within_hours: int
+
+
+class AssistanceAcknowledged(EventData):
+    """A target province acknowledged the assistance request."""
+
+    target: str
+
+
+class ClueReported(EventData):
+    """A target province reported a clue; `hit` when it points at the suspect vehicle."""
+
+    target: str
+    hit: bool
+    details: str
+
+
+class SuspectApprehended(EventData):
+    """A target province caught the suspect driving `plate`; the incident province's
+    `determination` clock starts."""
+
+    target: str
+    plate: str
+    suspect: ApprehendedSuspect
+    vehicle_seized: bool
+
+
+class HandoverCompleted(EventData):
+    """The incident province took custody of the suspect."""
+
+
+class CaseSolved(EventData):
+    """The case is solved: the assistance request is withdrawn from exactly the provinces it went to
+    (按原范围撤销)."""
+
+    withdrawn_from: list[str]
+
+
+class ResponsibilityDetermined(EventData):
+    """The incident province determined responsibility: the case closes or goes to criminal
+    proceedings (`outcome`), with the licence points (`points`) the determination carries."""
+
+    outcome: Outcome
+    points: int
+
+
+class CaseClosed(EventData):
+    """The case is closed. Ends the case."""
+
+
+class TransferredToCriminal(EventData):
+    """The case went to criminal proceedings. Ends the case."""
+
+
+class InterimDeterminationIssued(EventData):
+    """For a victim of an unsolved case, the facts established so far (146号令 Art 66)."""
+
+    summary: str
+
+
+class AcknowledgementOverdue(DeadlinePassed):
+    """A target province did not acknowledge the assistance request in time (`deadline` names it)."""
+
+
+class DeterminationOverdue(DeadlinePassed):
+    """The incident province did not determine responsibility within 10 working days of the capture."""
+
+
+EVENT_SCHEMAS: Final[EventSchemas] = {
+    model.__name__: model
+    for model in (
+        CaseOpened,
+        AssistanceRequested,
+        AssistanceAcknowledged,
+        ClueReported,
+        SuspectApprehended,
+        HandoverCompleted,
+        CaseSolved,
+        ResponsibilityDetermined,
+        CaseClosed,
+        TransferredToCriminal,
+        InterimDeterminationIssued,
+        AcknowledgementOverdue,
+        DeterminationOverdue,
+    )
+}

@@ -1,0 +1,155 @@
+"""What other provinces receive of a 警医保联动 case: the declared `data` of each JointRescue event.
+
+Field names and JSON shapes are the published contract (`docs/asyncapi.yaml`); the stored events may
+change shape only together with an upcaster that keeps these. `accident` is the province where the
+accident happened; amounts are whole yuan; response times are seconds from dispatch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from xborder.domain.rescue.aggregate import Severity
+from xborder.domain.rescue.funding import FundReason
+from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas
+
+
+class AccidentPlace(BaseModel):
+    """Where the accident happened: its province, the road, kilometre post and coordinates if known."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    province: str
+    road: str
+    km: float | None
+    lat: float | None
+    lon: float | None
+
+
+class RescueCasualty(BaseModel):
+    """One casualty, by a reference local to the rescue (medical notes: for the hospital and the
+    dispatch centre only)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
+
+    ref: str
+    severity: Severity
+    medical_notes: str
+
+
+class InvolvedVehicle(BaseModel):
+    """A vehicle involved, with its 交强险 insurer and policy when it has one."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plate: str | None
+    insurer: str | None
+    policy: str | None
+
+
+class RescueOpened(EventData):
+    """The accident province's dispatch centre opened a joint rescue. A rescue whose driver fled names
+    the hit-and-run case it opens (`hit_and_run_id`). Opens the case."""
+
+    accident: str
+    occurred_at: datetime
+    place: AccidentPlace
+    casualties: list[RescueCasualty]
+    vehicles: list[InvolvedVehicle]
+    driver_fled: bool
+    hit_and_run_id: UUID | None
+
+
+class PoliceDispatched(EventData):
+    """The nearest police `unit` was sent, whatever its `province` (which joins the case)."""
+
+    unit: str
+    province: str
+
+
+class PoliceArrived(EventData):
+    """The police unit reported its arrival at the scene."""
+
+    response_seconds: int
+
+
+class MedicalDispatched(EventData):
+    """The nearest `hospital` or 120 unit was sent, whatever its `province` (which joins the case)."""
+
+    hospital: str
+    province: str
+
+
+class PatientsAdmitted(EventData):
+    """The hospital admitted the casualties named by their refs."""
+
+    patients: list[str]
+    response_seconds: int
+
+
+class InsurerNotified(EventData):
+    """The written notice (书面通知) to a vehicle's 交强险 insurer to advance the costs."""
+
+    insurer: str
+    policy: str
+
+
+class InsurerAdvanceConfirmed(EventData):
+    """The insurer confirmed its advance of `amount` yuan, and whether its insured was at fault."""
+
+    insurer: str
+    amount: int
+    at_fault: bool
+
+
+class FundNotified(EventData):
+    """The accident province's road-traffic relief fund was asked to advance the costs, for `reason`;
+    its `fund_review` clock starts."""
+
+    reason: FundReason
+
+
+class FundAdvancePaid(EventData):
+    """The relief fund approved and paid its advance of `amount` yuan."""
+
+    amount: int
+
+
+class FundAdvanceDenied(EventData):
+    """The relief fund refused to advance the costs."""
+
+
+class RescueClosed(EventData):
+    """The dispatch centre closed the rescue. Ends the case."""
+
+
+class FundNoticeOverdue(DeadlinePassed):
+    """The relief fund was not notified in time; the case stays open."""
+
+
+class FundReviewOverdue(DeadlinePassed):
+    """The relief fund did not review the advance in time; the case stays open."""
+
+
+EVENT_SCHEMAS: Final[EventSchemas] = {
+    model.__name__: model
+    for model in (
+        RescueOpened,
+        PoliceDispatched,
+        PoliceArrived,
+        MedicalDispatched,
+        PatientsAdmitted,
+        InsurerNotified,
+        InsurerAdvanceConfirmed,
+        FundNotified,
+        FundAdvancePaid,
+        FundAdvanceDenied,
+        RescueClosed,
+        FundNoticeOverdue,
+        FundReviewOverdue,
+    )
+}
