@@ -5,16 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Self
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
-from xborder.api.auth import ActorDep
-from xborder.api.deps import application
 from xborder.api.fields import IdNumberStr, Name, PlateStr, ProvinceCode, StrictBody, Text
-from xborder.api.http_commands import run_command
-from xborder.api.routes import CommandResult, EmptyBody, NoFields, add_read_routes, now
+from xborder.api.routes import CaseCommands, Command, NoFields, add_read_routes
 from xborder.domain.hit_and_run.aggregate import (
+    HitAndRunCase,
     HitAndRunStatus,
     Incident,
     Outcome,
@@ -27,9 +24,9 @@ from xborder.domain.id_numbers import IdNumber
 from xborder.domain.plates import Plate, parse_plate_partial
 
 router = APIRouter(prefix="/v1/hit-and-runs", tags=["hit-and-run investigation (逃逸协查)"])
-Cases = Annotated[HitAndRunCases, Depends(application(HitAndRunCases))]
 KIND = "hit_and_run"
 add_read_routes(router, KIND, HitAndRunStatus)
+commands = CaseCommands(router, HitAndRunCases)
 
 Short = Annotated[str, StringConstraints(max_length=200)]
 
@@ -101,8 +98,8 @@ class InterimDeterminationIn(StrictBody):
     summary: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
-@router.post("", status_code=201, response_model=CommandResult)
-def open_case(body: CaseIn, request: Request, actor: ActorDep, cases: Cases) -> JSONResponse:
+@commands.opening(CaseIn)
+def open_case(cases: HitAndRunCases, body: CaseIn, command: Command) -> HitAndRunCase:
     """Opened by the incident province (the caller's)."""
     vehicle = body.suspect_vehicle
     incident = Incident(
@@ -119,124 +116,52 @@ def open_case(body: CaseIn, request: Request, actor: ActorDep, cases: Cases) -> 
         ),
         direction=body.direction,
     )
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: cases.open_case(incident, actor=actor, at=now(request), save_with=o.save_with),
-        created=True,
-    )
+    return cases.open_case(incident, **command.kwargs())
 
 
-@router.post("/{case_id}/assistance-requests", response_model=CommandResult)
+@commands.on_case("/assistance-requests", AssistanceRequestIn)
 def request_assistance(
-    case_id: UUID, body: AssistanceRequestIn, request: Request, actor: ActorDep, cases: Cases
-) -> JSONResponse:
+    cases: HitAndRunCases, case_id: UUID, body: AssistanceRequestIn, command: Command
+) -> HitAndRunCase:
     """The 协查通报 to (more) target provinces; each sees the case from now on."""
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: cases.request_assistance(
-            case_id, body.targets, body.ack_within_hours, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    return cases.request_assistance(case_id, body.targets, body.ack_within_hours, **command.kwargs())
 
 
-@router.post("/{case_id}/acknowledgements", response_model=CommandResult)
-def acknowledge(
-    case_id: UUID, request: Request, actor: ActorDep, cases: Cases, body: EmptyBody = None
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body or NoFields(),
-        lambda o: cases.acknowledge(case_id, actor=actor, at=now(request), **o.kwargs()),
-    )
+@commands.on_case("/acknowledgements", NoFields)
+def acknowledge(cases: HitAndRunCases, case_id: UUID, body: NoFields, command: Command) -> HitAndRunCase:
+    return cases.acknowledge(case_id, **command.kwargs())
 
 
-@router.post("/{case_id}/clues", response_model=CommandResult)
-def report_clue(case_id: UUID, body: ClueIn, request: Request, actor: ActorDep, cases: Cases) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: cases.report_clue(
-            case_id, body.hit, body.details, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+@commands.on_case("/clues", ClueIn)
+def report_clue(cases: HitAndRunCases, case_id: UUID, body: ClueIn, command: Command) -> HitAndRunCase:
+    return cases.report_clue(case_id, body.hit, body.details, **command.kwargs())
 
 
-@router.post("/{case_id}/apprehension", response_model=CommandResult)
-def apprehend(
-    case_id: UUID, body: ApprehensionIn, request: Request, actor: ActorDep, cases: Cases
-) -> JSONResponse:
+@commands.on_case("/apprehension", ApprehensionIn)
+def apprehend(cases: HitAndRunCases, case_id: UUID, body: ApprehensionIn, command: Command) -> HitAndRunCase:
     suspect = Suspect(body.suspect.name, IdNumber.parse(body.suspect.id_number))
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: cases.apprehend(
-            case_id,
-            Plate.parse(body.plate),
-            suspect,
-            body.vehicle_seized,
-            actor=actor,
-            at=now(request),
-            **o.kwargs(),
-        ),
-    )
+    return cases.apprehend(case_id, Plate.parse(body.plate), suspect, body.vehicle_seized, **command.kwargs())
 
 
-@router.post("/{case_id}/handover", response_model=CommandResult)
-def take_handover(
-    case_id: UUID, request: Request, actor: ActorDep, cases: Cases, body: EmptyBody = None
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body or NoFields(),
-        lambda o: cases.take_handover(case_id, actor=actor, at=now(request), **o.kwargs()),
-    )
+@commands.on_case("/handover", NoFields)
+def take_handover(cases: HitAndRunCases, case_id: UUID, body: NoFields, command: Command) -> HitAndRunCase:
+    return cases.take_handover(case_id, **command.kwargs())
 
 
-@router.post("/{case_id}/solution", response_model=CommandResult)
-def solve(
-    case_id: UUID, request: Request, actor: ActorDep, cases: Cases, body: EmptyBody = None
-) -> JSONResponse:
+@commands.on_case("/solution", NoFields)
+def solve(cases: HitAndRunCases, case_id: UUID, body: NoFields, command: Command) -> HitAndRunCase:
     """Withdraws the assistance request from exactly the provinces it went to."""
-    return run_command(
-        request,
-        actor,
-        body or NoFields(),
-        lambda o: cases.solve(case_id, actor=actor, at=now(request), **o.kwargs()),
-    )
+    return cases.solve(case_id, **command.kwargs())
 
 
-@router.post("/{case_id}/determination", response_model=CommandResult)
-def determine(
-    case_id: UUID, body: DeterminationIn, request: Request, actor: ActorDep, cases: Cases
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: cases.determine(
-            case_id, body.outcome, body.points, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+@commands.on_case("/determination", DeterminationIn)
+def determine(cases: HitAndRunCases, case_id: UUID, body: DeterminationIn, command: Command) -> HitAndRunCase:
+    return cases.determine(case_id, body.outcome, body.points, **command.kwargs())
 
 
-@router.post("/{case_id}/interim-determination", response_model=CommandResult)
+@commands.on_case("/interim-determination", InterimDeterminationIn)
 def issue_interim_determination(
-    case_id: UUID, body: InterimDeterminationIn, request: Request, actor: ActorDep, cases: Cases
-) -> JSONResponse:
+    cases: HitAndRunCases, case_id: UUID, body: InterimDeterminationIn, command: Command
+) -> HitAndRunCase:
     """For the victim of a case still unsolved: what has been established so far."""
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: cases.issue_interim_determination(
-            case_id, body.summary, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    return cases.issue_interim_determination(case_id, body.summary, **command.kwargs())

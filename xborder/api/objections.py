@@ -5,27 +5,30 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from xborder.api.auth import ActorDep
-from xborder.api.deps import application
 from xborder.api.fields import IdNumberStr, Name, PhoneStr, PlateStr, ProvinceCode, Ref, StrictBody, Text
-from xborder.api.http_commands import run_command
-from xborder.api.routes import CommandResult, EmptyBody, NoFields, add_read_routes, now
+from xborder.api.routes import CaseCommands, Command, NoFields, add_read_routes
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.money import Money
-from xborder.domain.objection.aggregate import Ground, ObjectionFiling, ObjectionStatus, Party, Violation
+from xborder.domain.objection.aggregate import (
+    Ground,
+    ObjectionFiling,
+    ObjectionStatus,
+    Party,
+    Violation,
+    ViolationObjection,
+)
 from xborder.domain.objection.application import ViolationObjections
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
 
 router = APIRouter(prefix="/v1/objections", tags=["violation objections (异地撤销)"])
-Objections = Annotated[ViolationObjections, Depends(application(ViolationObjections))]
 KIND = "objection"
 add_read_routes(router, KIND, ObjectionStatus)
+commands = CaseCommands(router, ViolationObjections)
 
 
 class ViolationIn(StrictBody):
@@ -79,10 +82,10 @@ class WithdrawalIn(StrictBody):
     reason: Text = ""
 
 
-@router.post("", status_code=201, response_model=CommandResult)
+@commands.opening(ObjectionIn)
 def file_objection(
-    body: ObjectionIn, request: Request, actor: ActorDep, objections: Objections
-) -> JSONResponse:
+    objections: ViolationObjections, body: ObjectionIn, command: Command
+) -> ViolationObjection:
     """File at the caller's province; forwarded to the recording province at once."""
     v = body.violation
     filing = ObjectionFiling(
@@ -103,104 +106,55 @@ def file_objection(
         party=Party(body.party.name, IdNumber.parse(body.party.id_number), Phone.parse(body.party.phone)),
         evidence=tuple(body.evidence),
     )
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: objections.file(filing, actor=actor, at=now(request), save_with=o.save_with),
-        created=True,
-    )
+    return objections.file(filing, **command.kwargs())
 
 
-@router.post("/{case_id}/review", response_model=CommandResult)
+@commands.on_case("/review", NoFields)
 def start_review(
-    case_id: UUID, request: Request, actor: ActorDep, objections: Objections, body: EmptyBody = None
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body or NoFields(),
-        lambda o: objections.start_review(case_id, actor=actor, at=now(request), **o.kwargs()),
-    )
+    objections: ViolationObjections, case_id: UUID, body: NoFields, command: Command
+) -> ViolationObjection:
+    return objections.start_review(case_id, **command.kwargs())
 
 
-@router.post("/{case_id}/evidence-requests", response_model=CommandResult)
+@commands.on_case("/evidence-requests", EvidenceRequestIn)
 def request_evidence(
-    case_id: UUID, body: EvidenceRequestIn, request: Request, actor: ActorDep, objections: Objections
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: objections.request_evidence(
-            case_id, body.request, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    objections: ViolationObjections, case_id: UUID, body: EvidenceRequestIn, command: Command
+) -> ViolationObjection:
+    return objections.request_evidence(case_id, body.request, **command.kwargs())
 
 
-@router.post("/{case_id}/evidence", response_model=CommandResult)
+@commands.on_case("/evidence", EvidenceIn)
 def supply_evidence(
-    case_id: UUID, body: EvidenceIn, request: Request, actor: ActorDep, objections: Objections
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: objections.supply_evidence(
-            case_id, body.evidence, body.note, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    objections: ViolationObjections, case_id: UUID, body: EvidenceIn, command: Command
+) -> ViolationObjection:
+    return objections.supply_evidence(case_id, body.evidence, body.note, **command.kwargs())
 
 
-@router.post("/{case_id}/decision", response_model=CommandResult)
+@commands.on_case("/decision", DecisionIn)
 def decide(
-    case_id: UUID, body: DecisionIn, request: Request, actor: ActorDep, objections: Objections
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: objections.decide(
-            case_id, body.upheld, body.reason, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    objections: ViolationObjections, case_id: UUID, body: DecisionIn, command: Command
+) -> ViolationObjection:
+    return objections.decide(case_id, body.upheld, body.reason, **command.kwargs())
 
 
-@router.post("/{case_id}/elimination", response_model=CommandResult)
+@commands.on_case("/elimination", NoFields)
 def eliminate_record(
-    case_id: UUID, request: Request, actor: ActorDep, objections: Objections, body: EmptyBody = None
-) -> JSONResponse:
+    objections: ViolationObjections, case_id: UUID, body: NoFields, command: Command
+) -> ViolationObjection:
     """消除: the recording province confirms the camera record is removed (due 3 working days after
     upholding)."""
-    return run_command(
-        request,
-        actor,
-        body or NoFields(),
-        lambda o: objections.eliminate_record(case_id, actor=actor, at=now(request), **o.kwargs()),
-    )
+    return objections.eliminate_record(case_id, **command.kwargs())
 
 
-@router.post("/{case_id}/refund", response_model=CommandResult)
+@commands.on_case("/refund", RefundIn)
 def complete_refund(
-    case_id: UUID, body: RefundIn, request: Request, actor: ActorDep, objections: Objections
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: objections.complete_refund(
-            case_id, Money(body.amount), actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    objections: ViolationObjections, case_id: UUID, body: RefundIn, command: Command
+) -> ViolationObjection:
+    return objections.complete_refund(case_id, Money(body.amount), **command.kwargs())
 
 
-@router.post("/{case_id}/withdrawal", response_model=CommandResult)
+@commands.on_case("/withdrawal", WithdrawalIn)
 def withdraw_objection(
-    case_id: UUID, body: WithdrawalIn, request: Request, actor: ActorDep, objections: Objections
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: objections.withdraw(case_id, body.reason, actor=actor, at=now(request), **o.kwargs()),
-    )
+    objections: ViolationObjections, case_id: UUID, body: WithdrawalIn, command: Command
+) -> ViolationObjection:
+    return objections.withdraw(case_id, body.reason, **command.kwargs())

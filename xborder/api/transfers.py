@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 from pydantic import Field
 
-from xborder.api.auth import ActorDep
-from xborder.api.deps import application
 from xborder.api.fields import (
     IdNumberStr,
     Name,
@@ -22,8 +18,7 @@ from xborder.api.fields import (
     Text,
     VinStr,
 )
-from xborder.api.http_commands import run_command
-from xborder.api.routes import CommandResult, add_read_routes, now
+from xborder.api.routes import CaseCommands, Command, add_read_routes
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
@@ -34,14 +29,15 @@ from xborder.domain.transfer.aggregate import (
     RefusalReason,
     TransferApplication,
     TransferStatus,
+    VehicleTransfer,
 )
 from xborder.domain.transfer.application import VehicleTransfers
 from xborder.domain.vins import Vin
 
 router = APIRouter(prefix="/v1/transfers", tags=["vehicle transfers (跨省转籍)"])
-Transfers = Annotated[VehicleTransfers, Depends(application(VehicleTransfers))]
 KIND = "transfer"
 add_read_routes(router, KIND, TransferStatus)
+commands = CaseCommands(router, VehicleTransfers)
 
 
 class OwnerIn(StrictBody):
@@ -98,10 +94,8 @@ class WithdrawalIn(StrictBody):
     reason: Text = ""
 
 
-@router.post("", status_code=201, response_model=CommandResult)
-def apply_for_transfer(
-    body: TransferIn, request: Request, actor: ActorDep, transfers: Transfers
-) -> JSONResponse:
+@commands.opening(TransferIn)
+def apply_for_transfer(transfers: VehicleTransfers, body: TransferIn, command: Command) -> VehicleTransfer:
     """Apply at the destination; the archive request to the origin follows automatically."""
     application = TransferApplication(
         plate=Plate.parse(body.plate),
@@ -115,92 +109,46 @@ def apply_for_transfer(
         mortgaged=body.mortgaged,
         mortgagee=Mortgagee(body.mortgagee.name, body.mortgagee.consent_ref) if body.mortgagee else None,
     )
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: transfers.apply_for(application, actor=actor, at=now(request), save_with=o.save_with),
-        created=True,
-    )
+    return transfers.apply_for(application, **command.kwargs())
 
 
-@router.post("/{case_id}/archive-release", response_model=CommandResult)
+@commands.on_case("/archive-release", ArchiveReleaseIn)
 def release_archive(
-    case_id: UUID, body: ArchiveReleaseIn, request: Request, actor: ActorDep, transfers: Transfers
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: transfers.release_archive(
-            case_id, body.archive_ref, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    transfers: VehicleTransfers, case_id: UUID, body: ArchiveReleaseIn, command: Command
+) -> VehicleTransfer:
+    return transfers.release_archive(case_id, body.archive_ref, **command.kwargs())
 
 
-@router.post("/{case_id}/refusal", response_model=CommandResult)
+@commands.on_case("/refusal", RefusalIn)
 def refuse_transfer(
-    case_id: UUID, body: RefusalIn, request: Request, actor: ActorDep, transfers: Transfers
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: transfers.refuse(
-            case_id, [r.value for r in body.reasons], body.detail, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    transfers: VehicleTransfers, case_id: UUID, body: RefusalIn, command: Command
+) -> VehicleTransfer:
+    return transfers.refuse(case_id, [r.value for r in body.reasons], body.detail, **command.kwargs())
 
 
-@router.post("/{case_id}/archive-verification", response_model=CommandResult)
+@commands.on_case("/archive-verification", ArchiveVerificationIn)
 def verify_archive(
-    case_id: UUID, body: ArchiveVerificationIn, request: Request, actor: ActorDep, transfers: Transfers
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: transfers.verify_archive(
-            case_id, body.accepted, body.reason, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    transfers: VehicleTransfers, case_id: UUID, body: ArchiveVerificationIn, command: Command
+) -> VehicleTransfer:
+    return transfers.verify_archive(case_id, body.accepted, body.reason, **command.kwargs())
 
 
-@router.post("/{case_id}/inspection", response_model=CommandResult)
+@commands.on_case("/inspection", InspectionIn)
 def inspect_vehicle(
-    case_id: UUID, body: InspectionIn, request: Request, actor: ActorDep, transfers: Transfers
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: transfers.inspect(
-            case_id, body.passed, body.reasons, body.evidence, actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    transfers: VehicleTransfers, case_id: UUID, body: InspectionIn, command: Command
+) -> VehicleTransfer:
+    return transfers.inspect(case_id, body.passed, body.reasons, body.evidence, **command.kwargs())
 
 
-@router.post("/{case_id}/registration", response_model=CommandResult)
+@commands.on_case("/registration", RegistrationIn)
 def register_vehicle(
-    case_id: UUID, body: RegistrationIn, request: Request, actor: ActorDep, transfers: Transfers
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: transfers.register(
-            case_id, Plate.parse(body.new_plate), actor=actor, at=now(request), **o.kwargs()
-        ),
-    )
+    transfers: VehicleTransfers, case_id: UUID, body: RegistrationIn, command: Command
+) -> VehicleTransfer:
+    return transfers.register(case_id, Plate.parse(body.new_plate), **command.kwargs())
 
 
-@router.post("/{case_id}/withdrawal", response_model=CommandResult)
+@commands.on_case("/withdrawal", WithdrawalIn)
 def withdraw_transfer(
-    case_id: UUID, body: WithdrawalIn, request: Request, actor: ActorDep, transfers: Transfers
-) -> JSONResponse:
-    return run_command(
-        request,
-        actor,
-        body,
-        lambda o: transfers.withdraw(case_id, body.reason, actor=actor, at=now(request), **o.kwargs()),
-    )
+    transfers: VehicleTransfers, case_id: UUID, body: WithdrawalIn, command: Command
+) -> VehicleTransfer:
+    return transfers.withdraw(case_id, body.reason, **command.kwargs())
