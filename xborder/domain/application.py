@@ -88,6 +88,27 @@ class CaseApplication(Application[UUID], Generic[A]):
         command(aggregate)
         return self.record(aggregate, save_with=save_with)
 
+    def run(
+        self,
+        case_id: UUID,
+        command: Callable[..., None],
+        *args: Any,
+        actor: Actor,
+        at: datetime,
+        with_policy: bool = False,
+        **kwargs: Any,
+    ) -> A:
+        """`execute` the aggregate's `command` (its unbound method) with `args`, `actor` and `at`, plus
+        this application's deadline policy when the command starts clocks (`with_policy`). `kwargs`
+        (`expected_version`, `save_with`) go to `execute`, so every workflow's command reads the same."""
+        policy: dict[str, DeadlinePolicy] = {"policy": self.policy} if with_policy else {}
+        return self.execute(
+            case_id,
+            actor,
+            lambda aggregate: command(aggregate, *args, actor=actor, at=at, **policy),
+            **kwargs,
+        )
+
     def mark_overdue(self, case_id: UUID, deadline: str, at: datetime) -> bool:
         """Called by the deadline watcher; True when an overdue event was recorded."""
         aggregate = self.get(case_id)

@@ -105,8 +105,30 @@ class CaseEvent(Aggregate.Event):
         state["awaiting"] = None
 
 
+class StatusEvent(CaseEvent):
+    """An event whose whole effect on the case is to move it to `STATUS` (a class attribute, never
+    stored: the status the event carries is still the aggregate's decision, made after applying it)."""
+
+    STATUS: ClassVar[str]
+
+    def apply_to(self, aggregate: Any) -> None:
+        aggregate.status = self.STATUS
+
+
+class ReasonedStatusEvent(StatusEvent):
+    """A status change someone must give a `reason` for (a withdrawal, a dismissal, a verdict)."""
+
+    reason: str
+
+
 class DeadlineOverdue(CaseEvent):
-    """Recorded by the deadline watcher when a clock ran out without the awaited event."""
+    """Recorded by the deadline watcher when a clock ran out without the awaited event.
+
+    Each workflow's subclass names in `DEADLINE` the deadline it marks (a name ending in ":" stands for
+    a family of deadlines named "<DEADLINE><qualifier>", one acknowledgement clock per target
+    province); `CaseAggregate.OVERDUE_EVENTS` is collected from them."""
+
+    DEADLINE: ClassVar[str]
 
     deadline: str
 
@@ -144,9 +166,20 @@ class CaseAggregate(Aggregate):
 
     KIND: ClassVar[str]
     TERMINAL: ClassVar[frozenset[str]] = frozenset()
-    # deadline name -> the event class that marks it overdue; a key ending in ":" stands for a family
-    # of deadlines named "<key><qualifier>" (one acknowledgement clock per target province)
-    OVERDUE_EVENTS: ClassVar[Mapping[str, type[CaseEvent]]] = {}
+    # deadline name -> the event class that marks it overdue (each one's `DEADLINE`); a key ending in
+    # ":" stands for a family of deadlines named "<key><qualifier>"
+    OVERDUE_EVENTS: ClassVar[Mapping[str, type[DeadlineOverdue]]] = {}
+
+    def __init_subclass__(cls, *, created_event_name: str = "") -> None:
+        super().__init_subclass__(created_event_name=created_event_name)
+        # Collected only now: eventsourcing re-creates the event classes declared in an aggregate's
+        # body while defining the class, so classes captured in the body are stale copies whose pinned
+        # topic resolves to another class (trigger_event refuses them); these are the aggregate's own.
+        cls.OVERDUE_EVENTS = {
+            value.DEADLINE: value
+            for value in vars(cls).values()
+            if isinstance(value, type) and issubclass(value, DeadlineOverdue) and hasattr(value, "DEADLINE")
+        }
 
     def __init__(self) -> None:
         self.status = ""
@@ -262,11 +295,7 @@ class CaseAggregate(Aggregate):
         deadline = self.deadlines.get(name)
         if deadline is None or deadline.overdue or at <= deadline.due or self.is_terminal:
             return False
-        # eventsourcing re-creates the event classes declared in an aggregate's body when the class is
-        # defined, so classes captured in OVERDUE_EVENTS there are stale copies whose pinned topic
-        # resolves to another class (trigger_event refuses them): use the aggregate's own by name.
-        declared = self.OVERDUE_EVENTS.get(name) or self.OVERDUE_EVENTS[name.split(":", 1)[0] + ":"]
-        event_class = getattr(type(self), declared.__name__)
+        event_class = self.OVERDUE_EVENTS.get(name) or self.OVERDUE_EVENTS[name.split(":", 1)[0] + ":"]
         closes = self.closed_when_overdue(name)
         self.trigger_event(event_class, deadline=name, **self.meta(actor, at, closes=closes, overdue=[name]))
         return True

@@ -58,6 +58,32 @@ class DeadlinePassed(EventData):
     deadline: str = Field(description="the name of the deadline that passed, as in `deadlines.overdue`")
 
 
+class ReasonGiven(EventData):
+    """Base of the events whose whole `data` is the reason someone gave (a verdict, a withdrawal)."""
+
+    reason: str
+
+
+class NestedData(BaseModel):
+    """Base of an object nested in an event's `data` (a place, a vehicle, a person): as strict as
+    `EventData`, so a renamed inner attribute fails loudly too."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
+
+
+class PersonData(NestedData):
+    """Base of a person named in an event (personal data: masked or withheld by readers)."""
+
+    name: str
+    id_number: str
+
+
+class ReachablePersonData(PersonData):
+    """Base of a person named in an event together with a phone number to reach them."""
+
+    phone: str
+
+
 # Event type name ("TransferApplied") -> the declared model of its `data`: one workflow's contract.
 EventSchemas: TypeAlias = Mapping[str, type[EventData]]
 

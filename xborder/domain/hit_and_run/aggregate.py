@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -27,6 +27,7 @@ from xborder.domain.cases import (
     CaseEvent,
     DeadlineOverdue,
     DeadlinePolicy,
+    StatusEvent,
     awaited,
     require_text,
 )
@@ -173,11 +174,9 @@ class HitAndRunCase(CaseAggregate):
             c.apprehended_by = self.target
             c.status = HitAndRunStatus.SUSPECT_APPREHENDED
 
-    class HandoverCompleted(CaseEvent):
+    class HandoverCompleted(StatusEvent):
         TOPIC = "xborder:HitAndRunCase.HandoverCompleted.v1"
-
-        def apply_to(self, c: HitAndRunCase) -> None:
-            c.status = HitAndRunStatus.HANDED_OVER
+        STATUS = HitAndRunStatus.HANDED_OVER
 
     class CaseSolved(CaseEvent):
         """The assistance request is withdrawn from exactly the provinces it went to (按原范围撤销)."""
@@ -194,17 +193,13 @@ class HitAndRunCase(CaseAggregate):
         outcome: str
         points: int
 
-    class CaseClosed(CaseEvent):
+    class CaseClosed(StatusEvent):
         TOPIC = "xborder:HitAndRunCase.CaseClosed.v1"
+        STATUS = HitAndRunStatus.CLOSED
 
-        def apply_to(self, c: HitAndRunCase) -> None:
-            c.status = HitAndRunStatus.CLOSED
-
-    class TransferredToCriminal(CaseEvent):
+    class TransferredToCriminal(StatusEvent):
         TOPIC = "xborder:HitAndRunCase.TransferredToCriminal.v1"
-
-        def apply_to(self, c: HitAndRunCase) -> None:
-            c.status = HitAndRunStatus.TRANSFERRED_TO_CRIMINAL
+        STATUS = HitAndRunStatus.TRANSFERRED_TO_CRIMINAL
 
     class InterimDeterminationIssued(CaseEvent):
         """For a victim of an unsolved case, the facts established so far (146号令 Art 66)."""
@@ -214,14 +209,11 @@ class HitAndRunCase(CaseAggregate):
 
     class AcknowledgementOverdue(DeadlineOverdue):
         TOPIC = "xborder:HitAndRunCase.AcknowledgementOverdue.v1"
+        DEADLINE = ACK_PREFIX
 
     class DeterminationOverdue(DeadlineOverdue):
         TOPIC = "xborder:HitAndRunCase.DeterminationOverdue.v1"
-
-    OVERDUE_EVENTS: ClassVar[dict[str, type[CaseEvent]]] = {
-        ACK_PREFIX: AcknowledgementOverdue,
-        Term.DETERMINATION: DeterminationOverdue,
-    }
+        DEADLINE = Term.DETERMINATION
 
     def __init__(self) -> None:
         super().__init__()

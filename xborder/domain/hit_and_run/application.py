@@ -13,6 +13,8 @@ from xborder.domain.application import CaseApplication, SaveWith
 from xborder.domain.hit_and_run.aggregate import HitAndRunCase, Incident, Outcome, Suspect
 from xborder.domain.plates import Plate
 
+_Case = HitAndRunCase
+
 
 class HitAndRunCases(CaseApplication[HitAndRunCase]):
     name = "HitAndRunCases"
@@ -37,23 +39,25 @@ class HitAndRunCases(CaseApplication[HitAndRunCase]):
         actor: Actor,
         at: datetime,
         **kwargs: Any,
-    ) -> HitAndRunCase:
-        return self.execute(
+    ) -> _Case:
+        return self.run(
             case_id,
-            actor,
-            lambda c: c.request_assistance(targets, ack_within_hours, actor=actor, at=at, policy=self.policy),
+            _Case.request_assistance,
+            targets,
+            ack_within_hours,
+            actor=actor,
+            at=at,
+            with_policy=True,
             **kwargs,
         )
 
-    def acknowledge(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> HitAndRunCase:
-        return self.execute(case_id, actor, lambda c: c.acknowledge(actor=actor, at=at), **kwargs)
+    def acknowledge(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.acknowledge, actor=actor, at=at, **kwargs)
 
     def report_clue(
         self, case_id: UUID, hit: bool, details: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> HitAndRunCase:
-        return self.execute(
-            case_id, actor, lambda c: c.report_clue(hit, details, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.report_clue, hit, details, actor=actor, at=at, **kwargs)
 
     def apprehend(
         self,
@@ -65,30 +69,31 @@ class HitAndRunCases(CaseApplication[HitAndRunCase]):
         actor: Actor,
         at: datetime,
         **kwargs: Any,
-    ) -> HitAndRunCase:
-        return self.execute(
+    ) -> _Case:
+        return self.run(
             case_id,
-            actor,
-            lambda c: c.apprehend(plate, suspect, vehicle_seized, actor=actor, at=at, policy=self.policy),
+            _Case.apprehend,
+            plate,
+            suspect,
+            vehicle_seized,
+            actor=actor,
+            at=at,
+            with_policy=True,
             **kwargs,
         )
 
-    def take_handover(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> HitAndRunCase:
-        return self.execute(case_id, actor, lambda c: c.take_handover(actor=actor, at=at), **kwargs)
+    def take_handover(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.take_handover, actor=actor, at=at, **kwargs)
 
-    def solve(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> HitAndRunCase:
-        return self.execute(case_id, actor, lambda c: c.solve(actor=actor, at=at), **kwargs)
+    def solve(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.solve, actor=actor, at=at, **kwargs)
 
     def determine(
         self, case_id: UUID, outcome: Outcome, points: int, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> HitAndRunCase:
-        return self.execute(
-            case_id, actor, lambda c: c.determine(outcome, points, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.determine, outcome, points, actor=actor, at=at, **kwargs)
 
     def issue_interim_determination(
         self, case_id: UUID, summary: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> HitAndRunCase:
-        return self.execute(
-            case_id, actor, lambda c: c.issue_interim_determination(summary, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.issue_interim_determination, summary, actor=actor, at=at, **kwargs)

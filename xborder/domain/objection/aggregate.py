@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -26,6 +26,8 @@ from xborder.domain.cases import (
     CaseEvent,
     DeadlineOverdue,
     DeadlinePolicy,
+    ReasonedStatusEvent,
+    StatusEvent,
     awaited,
     require_text,
 )
@@ -151,33 +153,24 @@ class ViolationObjection(CaseAggregate):
     class ObjectionForwarded(CaseEvent):
         TOPIC = "xborder:ViolationObjection.ObjectionForwarded.v1"
 
-    class ReviewStarted(CaseEvent):
+    class ReviewStarted(StatusEvent):
         TOPIC = "xborder:ViolationObjection.ReviewStarted.v1"
+        STATUS = ObjectionStatus.UNDER_REVIEW
 
-        def apply_to(self, o: ViolationObjection) -> None:
-            o.status = ObjectionStatus.UNDER_REVIEW
-
-    class EvidenceRequested(CaseEvent):
+    class EvidenceRequested(StatusEvent):
         TOPIC = "xborder:ViolationObjection.EvidenceRequested.v1"
+        STATUS = ObjectionStatus.EVIDENCE_REQUESTED
         request: str
 
-        def apply_to(self, o: ViolationObjection) -> None:
-            o.status = ObjectionStatus.EVIDENCE_REQUESTED
-
-    class EvidenceSupplied(CaseEvent):
+    class EvidenceSupplied(StatusEvent):
         TOPIC = "xborder:ViolationObjection.EvidenceSupplied.v1"
+        STATUS = ObjectionStatus.UNDER_REVIEW
         evidence: list[str]
         note: str
 
-        def apply_to(self, o: ViolationObjection) -> None:
-            o.status = ObjectionStatus.UNDER_REVIEW
-
-    class ObjectionUpheld(CaseEvent):
+    class ObjectionUpheld(ReasonedStatusEvent):
         TOPIC = "xborder:ViolationObjection.ObjectionUpheld.v1"
-        reason: str
-
-        def apply_to(self, o: ViolationObjection) -> None:
-            o.status = ObjectionStatus.UPHELD
+        STATUS = ObjectionStatus.UPHELD
 
     class PenaltyRevoked(CaseEvent):
         """撤销: the decided penalty falls with the record; points are reversed, the fine is owed back."""
@@ -203,30 +196,21 @@ class ViolationObjection(CaseAggregate):
             o.refunded = self.amount
             o.status = ObjectionStatus.REFUNDED
 
-    class ObjectionDismissed(CaseEvent):
+    class ObjectionDismissed(ReasonedStatusEvent):
         TOPIC = "xborder:ViolationObjection.ObjectionDismissed.v1"
-        reason: str
+        STATUS = ObjectionStatus.DISMISSED
 
-        def apply_to(self, o: ViolationObjection) -> None:
-            o.status = ObjectionStatus.DISMISSED
-
-    class ObjectionWithdrawn(CaseEvent):
+    class ObjectionWithdrawn(ReasonedStatusEvent):
         TOPIC = "xborder:ViolationObjection.ObjectionWithdrawn.v1"
-        reason: str
-
-        def apply_to(self, o: ViolationObjection) -> None:
-            o.status = ObjectionStatus.WITHDRAWN
+        STATUS = ObjectionStatus.WITHDRAWN
 
     class ReviewOverdue(DeadlineOverdue):
         TOPIC = "xborder:ViolationObjection.ReviewOverdue.v1"
+        DEADLINE = Term.OBJECTION_REVIEW
 
     class EliminationOverdue(DeadlineOverdue):
         TOPIC = "xborder:ViolationObjection.EliminationOverdue.v1"
-
-    OVERDUE_EVENTS: ClassVar[dict[str, type[CaseEvent]]] = {
-        Term.OBJECTION_REVIEW: ReviewOverdue,
-        Term.RECORD_ELIMINATION: EliminationOverdue,
-    }
+        DEADLINE = Term.RECORD_ELIMINATION
 
     def __init__(self) -> None:
         super().__init__()

@@ -12,6 +12,8 @@ from xborder.domain.application import CaseApplication, SaveWith
 from xborder.domain.money import Money
 from xborder.domain.objection.aggregate import ObjectionFiling, ViolationObjection
 
+_Case = ViolationObjection
+
 
 class ViolationObjections(CaseApplication[ViolationObjection]):
     name = "ViolationObjections"
@@ -28,44 +30,31 @@ class ViolationObjections(CaseApplication[ViolationObjection]):
         objection = ViolationObjection.file(filing, actor=actor, at=at, policy=self.policy)
         return self.record(objection, save_with=save_with)
 
-    def start_review(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> ViolationObjection:
-        return self.execute(case_id, actor, lambda o: o.start_review(actor=actor, at=at), **kwargs)
+    def start_review(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.start_review, actor=actor, at=at, **kwargs)
 
     def request_evidence(
         self, case_id: UUID, request: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> ViolationObjection:
-        return self.execute(
-            case_id, actor, lambda o: o.request_evidence(request, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.request_evidence, request, actor=actor, at=at, **kwargs)
 
     def supply_evidence(
         self, case_id: UUID, evidence: Sequence[str], note: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> ViolationObjection:
-        return self.execute(
-            case_id, actor, lambda o: o.supply_evidence(evidence, note, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.supply_evidence, evidence, note, actor=actor, at=at, **kwargs)
 
     def decide(
         self, case_id: UUID, upheld: bool, reason: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> ViolationObjection:
-        return self.execute(
-            case_id,
-            actor,
-            lambda o: o.decide(upheld, reason, actor=actor, at=at, policy=self.policy),
-            **kwargs,
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.decide, upheld, reason, actor=actor, at=at, with_policy=True, **kwargs)
 
-    def eliminate_record(
-        self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> ViolationObjection:
-        return self.execute(case_id, actor, lambda o: o.eliminate_record(actor=actor, at=at), **kwargs)
+    def eliminate_record(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.eliminate_record, actor=actor, at=at, **kwargs)
 
     def complete_refund(
         self, case_id: UUID, amount: Money, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> ViolationObjection:
-        return self.execute(case_id, actor, lambda o: o.complete_refund(amount, actor=actor, at=at), **kwargs)
+    ) -> _Case:
+        return self.run(case_id, _Case.complete_refund, amount, actor=actor, at=at, **kwargs)
 
-    def withdraw(
-        self, case_id: UUID, reason: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> ViolationObjection:
-        return self.execute(case_id, actor, lambda o: o.withdraw(reason, actor=actor, at=at), **kwargs)
+    def withdraw(self, case_id: UUID, reason: str, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.withdraw, reason, actor=actor, at=at, **kwargs)

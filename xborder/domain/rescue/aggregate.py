@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -26,6 +26,7 @@ from xborder.domain.cases import (
     CaseEvent,
     DeadlineOverdue,
     DeadlinePolicy,
+    StatusEvent,
     awaited,
     require_text,
 )
@@ -188,22 +189,17 @@ class JointRescue(CaseAggregate):
             r.funding = RescueStatus.FUNDING_DENIED
             r.refresh_status()
 
-    class RescueClosed(CaseEvent):
+    class RescueClosed(StatusEvent):
         TOPIC = "xborder:JointRescue.RescueClosed.v1"
-
-        def apply_to(self, r: JointRescue) -> None:
-            r.status = RescueStatus.CLOSED
+        STATUS = RescueStatus.CLOSED
 
     class FundNoticeOverdue(DeadlineOverdue):
         TOPIC = "xborder:JointRescue.FundNoticeOverdue.v1"
+        DEADLINE = Term.FUND_NOTICE
 
     class FundReviewOverdue(DeadlineOverdue):
         TOPIC = "xborder:JointRescue.FundReviewOverdue.v1"
-
-    OVERDUE_EVENTS: ClassVar[dict[str, type[CaseEvent]]] = {
-        Term.FUND_NOTICE: FundNoticeOverdue,
-        Term.FUND_REVIEW: FundReviewOverdue,
-    }
+        DEADLINE = Term.FUND_REVIEW
 
     def __init__(self) -> None:
         super().__init__()

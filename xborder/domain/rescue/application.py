@@ -13,6 +13,8 @@ from xborder.domain.money import Money
 from xborder.domain.rescue.aggregate import JointRescue, RescueReport
 from xborder.domain.rescue.funding import FundReason
 
+_Case = JointRescue
+
 
 class JointRescues(CaseApplication[JointRescue]):
     name = "JointRescues"
@@ -31,60 +33,43 @@ class JointRescues(CaseApplication[JointRescue]):
 
     def dispatch_police(
         self, case_id: UUID, unit: str, province: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> JointRescue:
-        return self.execute(
-            case_id, actor, lambda r: r.dispatch_police(unit, province, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.dispatch_police, unit, province, actor=actor, at=at, **kwargs)
 
-    def report_police_arrival(
-        self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> JointRescue:
-        return self.execute(case_id, actor, lambda r: r.report_police_arrival(actor=actor, at=at), **kwargs)
+    def report_police_arrival(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.report_police_arrival, actor=actor, at=at, **kwargs)
 
     def dispatch_medical(
         self, case_id: UUID, hospital: str, province: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> JointRescue:
-        return self.execute(
-            case_id, actor, lambda r: r.dispatch_medical(hospital, province, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.dispatch_medical, hospital, province, actor=actor, at=at, **kwargs)
 
     def admit_patients(
         self, case_id: UUID, patients: Sequence[str], *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> JointRescue:
-        return self.execute(
-            case_id, actor, lambda r: r.admit_patients(patients, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.admit_patients, patients, actor=actor, at=at, **kwargs)
 
     def notify_insurer(
         self, case_id: UUID, insurer: str, policy: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> JointRescue:
-        return self.execute(
-            case_id, actor, lambda r: r.notify_insurer(insurer, policy, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.notify_insurer, insurer, policy, actor=actor, at=at, **kwargs)
 
     def confirm_insurer_advance(
         self, case_id: UUID, amount: Money, at_fault: bool, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> JointRescue:
-        return self.execute(
-            case_id,
-            actor,
-            lambda r: r.confirm_insurer_advance(amount, at_fault, actor=actor, at=at),
-            **kwargs,
+    ) -> _Case:
+        return self.run(
+            case_id, _Case.confirm_insurer_advance, amount, at_fault, actor=actor, at=at, **kwargs
         )
 
     def notify_fund(
         self, case_id: UUID, reason: FundReason, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> JointRescue:
-        return self.execute(
-            case_id, actor, lambda r: r.notify_fund(reason, actor=actor, at=at, policy=self.policy), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.notify_fund, reason, actor=actor, at=at, with_policy=True, **kwargs)
 
     def review_fund(
         self, case_id: UUID, approved: bool, amount: Money, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> JointRescue:
-        return self.execute(
-            case_id, actor, lambda r: r.review_fund(approved, amount, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.review_fund, approved, amount, actor=actor, at=at, **kwargs)
 
-    def close_rescue(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> JointRescue:
-        return self.execute(case_id, actor, lambda r: r.close(actor=actor, at=at), **kwargs)
+    def close_rescue(self, case_id: UUID, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.close, actor=actor, at=at, **kwargs)

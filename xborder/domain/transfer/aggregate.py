@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -24,6 +23,8 @@ from xborder.domain.cases import (
     CaseEvent,
     DeadlineOverdue,
     DeadlinePolicy,
+    ReasonedStatusEvent,
+    StatusEvent,
     awaited,
     require_text,
 )
@@ -171,27 +172,19 @@ class VehicleTransfer(CaseAggregate):
             t.archive_ref = self.archive_ref
             t.status = TransferStatus.ARCHIVE_RELEASED
 
-    class TransferRefused(CaseEvent):
+    class TransferRefused(StatusEvent):
         TOPIC = "xborder:VehicleTransfer.TransferRefused.v1"
+        STATUS = TransferStatus.REFUSED
         reasons: list[str]
         detail: str
 
-        def apply_to(self, t: VehicleTransfer) -> None:
-            t.status = TransferStatus.REFUSED
-
-    class ArchiveVerified(CaseEvent):
+    class ArchiveVerified(ReasonedStatusEvent):
         TOPIC = "xborder:VehicleTransfer.ArchiveVerified.v1"
-        reason: str
+        STATUS = TransferStatus.ARCHIVE_VERIFIED
 
-        def apply_to(self, t: VehicleTransfer) -> None:
-            t.status = TransferStatus.ARCHIVE_VERIFIED
-
-    class ArchiveRejected(CaseEvent):
+    class ArchiveRejected(ReasonedStatusEvent):
         TOPIC = "xborder:VehicleTransfer.ArchiveRejected.v1"
-        reason: str
-
-        def apply_to(self, t: VehicleTransfer) -> None:
-            t.status = TransferStatus.ARCHIVE_REJECTED
+        STATUS = TransferStatus.ARCHIVE_REJECTED
 
     class VehicleInspected(CaseEvent):
         TOPIC = "xborder:VehicleTransfer.VehicleInspected.v1"
@@ -213,36 +206,28 @@ class VehicleTransfer(CaseAggregate):
             t.new_plate = self.new_plate
             t.status = TransferStatus.REGISTERED
 
-    class TransferWithdrawn(CaseEvent):
+    class TransferWithdrawn(ReasonedStatusEvent):
         TOPIC = "xborder:VehicleTransfer.TransferWithdrawn.v1"
-        reason: str
-
-        def apply_to(self, t: VehicleTransfer) -> None:
-            t.status = TransferStatus.WITHDRAWN
+        STATUS = TransferStatus.WITHDRAWN
 
     class ArchiveReleaseOverdue(DeadlineOverdue):
         TOPIC = "xborder:VehicleTransfer.ArchiveReleaseOverdue.v1"
+        DEADLINE = Term.ARCHIVE_RELEASE
 
     class ArchiveVerificationOverdue(DeadlineOverdue):
         TOPIC = "xborder:VehicleTransfer.ArchiveVerificationOverdue.v1"
+        DEADLINE = Term.ARCHIVE_VERIFICATION
 
     class RegistrationOverdue(DeadlineOverdue):
         TOPIC = "xborder:VehicleTransfer.RegistrationOverdue.v1"
+        DEADLINE = Term.REGISTRATION
 
-    class TransferLapsed(DeadlineOverdue):
+    class TransferLapsed(DeadlineOverdue, StatusEvent):
         """30 calendar days after the archive release without registration (164号令)."""
 
         TOPIC = "xborder:VehicleTransfer.TransferLapsed.v1"
-
-        def apply_to(self, t: VehicleTransfer) -> None:
-            t.status = TransferStatus.LAPSED
-
-    OVERDUE_EVENTS: ClassVar[dict[str, type[CaseEvent]]] = {
-        Term.ARCHIVE_RELEASE: ArchiveReleaseOverdue,
-        Term.ARCHIVE_VERIFICATION: ArchiveVerificationOverdue,
-        Term.REGISTRATION: RegistrationOverdue,
-        Term.TRANSFER_LAPSE: TransferLapsed,
-    }
+        DEADLINE = Term.TRANSFER_LAPSE
+        STATUS = TransferStatus.LAPSED
 
     def __init__(self) -> None:
         super().__init__()

@@ -12,6 +12,8 @@ from xborder.domain.application import CaseApplication, SaveWith
 from xborder.domain.plates import Plate
 from xborder.domain.transfer.aggregate import TransferApplication, VehicleTransfer
 
+_Case = VehicleTransfer
+
 
 class VehicleTransfers(CaseApplication[VehicleTransfer]):
     name = "VehicleTransfers"
@@ -48,15 +50,13 @@ class VehicleTransfers(CaseApplication[VehicleTransfer]):
 
     def refuse(
         self, case_id: UUID, reasons: Sequence[str], detail: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> VehicleTransfer:
-        return self.execute(case_id, actor, lambda t: t.refuse(reasons, detail, actor=actor, at=at), **kwargs)
+    ) -> _Case:
+        return self.run(case_id, _Case.refuse, reasons, detail, actor=actor, at=at, **kwargs)
 
     def verify_archive(
         self, case_id: UUID, accepted: bool, reason: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> VehicleTransfer:
-        return self.execute(
-            case_id, actor, lambda t: t.verify_archive(accepted, reason, actor=actor, at=at), **kwargs
-        )
+    ) -> _Case:
+        return self.run(case_id, _Case.verify_archive, accepted, reason, actor=actor, at=at, **kwargs)
 
     def inspect(
         self,
@@ -68,20 +68,15 @@ class VehicleTransfers(CaseApplication[VehicleTransfer]):
         actor: Actor,
         at: datetime,
         **kwargs: Any,
-    ) -> VehicleTransfer:
-        return self.execute(
-            case_id,
-            actor,
-            lambda t: t.inspect(passed, reasons, evidence, actor=actor, at=at, policy=self.policy),
-            **kwargs,
+    ) -> _Case:
+        return self.run(
+            case_id, _Case.inspect, passed, reasons, evidence, actor=actor, at=at, with_policy=True, **kwargs
         )
 
     def register(
         self, case_id: UUID, new_plate: Plate, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> VehicleTransfer:
-        return self.execute(case_id, actor, lambda t: t.register(new_plate, actor=actor, at=at), **kwargs)
+    ) -> _Case:
+        return self.run(case_id, _Case.register, new_plate, actor=actor, at=at, **kwargs)
 
-    def withdraw(
-        self, case_id: UUID, reason: str, *, actor: Actor, at: datetime, **kwargs: Any
-    ) -> VehicleTransfer:
-        return self.execute(case_id, actor, lambda t: t.withdraw(reason, actor=actor, at=at), **kwargs)
+    def withdraw(self, case_id: UUID, reason: str, *, actor: Actor, at: datetime, **kwargs: Any) -> _Case:
+        return self.run(case_id, _Case.withdraw, reason, actor=actor, at=at, **kwargs)

@@ -10,16 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict
-
 from xborder.domain.hit_and_run.aggregate import Outcome
-from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas
+from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas, NestedData, PersonData
 
 
-class IncidentPlace(BaseModel):
+class IncidentPlace(NestedData):
     """Where it happened: the road, and its kilometre post and coordinates when known."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     road: str
     km: float | None
@@ -27,19 +23,15 @@ class IncidentPlace(BaseModel):
     lon: float | None
 
 
-class IncidentCasualties(BaseModel):
+class IncidentCasualties(NestedData):
     """How many died and how many were injured."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     dead: int
     injured: int
 
 
-class SuspectVehicle(BaseModel):
+class SuspectVehicle(NestedData):
     """The vehicle that fled, as far as it is known: a full `plate` or a `plate_partial` with `*`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     plate: str | None
     plate_partial: str | None
@@ -48,13 +40,8 @@ class SuspectVehicle(BaseModel):
     features: str
 
 
-class ApprehendedSuspect(BaseModel):
+class ApprehendedSuspect(PersonData):
     """The driver caught (personal data: shown only to the investigators who need it)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    id_number: str
 
 
 class CaseOpened(EventData):

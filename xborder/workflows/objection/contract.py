@@ -10,16 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict
-
 from xborder.domain.objection.aggregate import Ground
-from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas
+from xborder.infra.contracts import (
+    DeadlinePassed,
+    EventData,
+    EventSchemas,
+    NestedData,
+    ReachablePersonData,
+    ReasonGiven,
+)
 
 
-class ObjectedViolation(BaseModel):
+class ObjectedViolation(NestedData):
     """The camera-recorded violation objected to; `fine` in whole yuan."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     record_number: str
     plate: str
@@ -31,14 +34,8 @@ class ObjectedViolation(BaseModel):
     penalty_decided: bool
 
 
-class ObjectingParty(BaseModel):
+class ObjectingParty(ReachablePersonData):
     """Who objects (personal data: masked by readers)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    id_number: str
-    phone: str
 
 
 class ObjectionFiled(EventData):
@@ -77,10 +74,8 @@ class EvidenceSupplied(EventData):
     note: str
 
 
-class ObjectionUpheld(EventData):
+class ObjectionUpheld(ReasonGiven):
     """The recording province upheld the objection: the record is to be eliminated."""
-
-    reason: str
 
 
 class PenaltyRevoked(EventData):
@@ -101,16 +96,12 @@ class RefundCompleted(EventData):
     amount: int
 
 
-class ObjectionDismissed(EventData):
+class ObjectionDismissed(ReasonGiven):
     """The recording province dismissed the objection: the record stands. Ends the case."""
 
-    reason: str
 
-
-class ObjectionWithdrawn(EventData):
+class ObjectionWithdrawn(ReasonGiven):
     """The party (or the handling office for them) withdrew the objection. Ends the case."""
-
-    reason: str
 
 
 class ReviewOverdue(DeadlinePassed):

@@ -11,17 +11,13 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-
 from xborder.domain.rescue.aggregate import Severity
 from xborder.domain.rescue.funding import FundReason
-from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas
+from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas, NestedData
 
 
-class AccidentPlace(BaseModel):
+class AccidentPlace(NestedData):
     """Where the accident happened: its province, the road, kilometre post and coordinates if known."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     province: str
     road: str
@@ -30,21 +26,17 @@ class AccidentPlace(BaseModel):
     lon: float | None
 
 
-class RescueCasualty(BaseModel):
+class RescueCasualty(NestedData):
     """One casualty, by a reference local to the rescue (medical notes: for the hospital and the
     dispatch centre only)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
 
     ref: str
     severity: Severity
     medical_notes: str
 
 
-class InvolvedVehicle(BaseModel):
+class InvolvedVehicle(NestedData):
     """A vehicle involved, with its 交强险 insurer and policy when it has one."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     plate: str | None
     insurer: str | None

@@ -8,26 +8,23 @@ from __future__ import annotations
 
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict
-
 from xborder.domain.transfer.aggregate import RefusalReason
-from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas
+from xborder.infra.contracts import (
+    DeadlinePassed,
+    EventData,
+    EventSchemas,
+    NestedData,
+    ReachablePersonData,
+    ReasonGiven,
+)
 
 
-class TransferOwner(BaseModel):
+class TransferOwner(ReachablePersonData):
     """The registered owner applying for the transfer (personal data: masked by readers)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str
-    id_number: str
-    phone: str
-
-
-class TransferMortgagee(BaseModel):
+class TransferMortgagee(NestedData):
     """The mortgagee (抵押权人) co-applying for a mortgaged vehicle, and its consent."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     consent_ref: str
@@ -67,16 +64,12 @@ class TransferRefused(EventData):
     detail: str
 
 
-class ArchiveVerified(EventData):
+class ArchiveVerified(ReasonGiven):
     """The destination checked the released archive and accepted it."""
 
-    reason: str
 
-
-class ArchiveRejected(EventData):
+class ArchiveRejected(ReasonGiven):
     """The destination checked the released archive and rejected it. Ends the case."""
-
-    reason: str
 
 
 class VehicleInspected(EventData):
@@ -94,10 +87,8 @@ class TransferRegistered(EventData):
     old_plate: str
 
 
-class TransferWithdrawn(EventData):
+class TransferWithdrawn(ReasonGiven):
     """The owner (or the destination office for them) withdrew the application. Ends the case."""
-
-    reason: str
 
 
 class ArchiveReleaseOverdue(DeadlinePassed):
