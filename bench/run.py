@@ -34,8 +34,8 @@ from bench.scenarios import (
     run_http,
 )
 from xborder.bootstrap import Container, bootstrap
-from xborder.domain.transfer.application import VehicleTransfers
 from xborder.infra.settings import Settings
+from xborder.workflows.transfer.application import VehicleTransfers
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # Settings require a JWT secret of at least 32 bytes; this one signs only the run's own tokens.

@@ -25,10 +25,10 @@ from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
-from xborder.domain.transfer.aggregate import Owner, TransferApplication, VehicleTransfer
-from xborder.domain.transfer.application import VehicleTransfers
 from xborder.domain.vins import Vin
 from xborder.projections.schema import schema_name
+from xborder.workflows.transfer.aggregate import Owner, TransferApplication, VehicleTransfer
+from xborder.workflows.transfer.application import VehicleTransfers
 
 ORIGIN = "510000"
 DESTINATIONS = ("500000", "310000")

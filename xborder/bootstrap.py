@@ -42,7 +42,7 @@ from xborder.projections.holds import CatchingUpHolds, HoldsTable
 from xborder.projections.positions import load_consumer_positions
 from xborder.projections.store import ProvinceReadModels
 from xborder.workflow import ProcessManagerContext, ProcessManagerSpec, WorkflowSpec
-from xborder.workflows import WORKFLOWS
+from xborder.workflows.registry import WORKFLOWS
 
 A = TypeVar("A", bound=CaseApplication[Any])
 

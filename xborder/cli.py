@@ -92,7 +92,7 @@ def _contracts(output: str, *, check: bool) -> int:
     from pathlib import Path
 
     from xborder.asyncapi import render
-    from xborder.workflows import WORKFLOWS
+    from xborder.workflows.registry import WORKFLOWS
 
     text = render(WORKFLOWS)
     if output == "-":

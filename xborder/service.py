@@ -16,7 +16,7 @@ from xborder.api import across_workflows, health
 from xborder.api.app import build_app
 from xborder.bootstrap import Container, bootstrap
 from xborder.infra.settings import Settings
-from xborder.workflows import WORKFLOWS
+from xborder.workflows.registry import WORKFLOWS
 
 # Every router the service serves; the OpenAPI tests build the same document from them, without a database.
 ROUTERS: Final[tuple[APIRouter, ...]] = (

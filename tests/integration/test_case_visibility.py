@@ -21,7 +21,10 @@ from tests.integration.test_hit_and_run_scenario import CASE_BODY as HIT_AND_RUN
 from tests.integration.test_objection_scenario import OBJECTION_BODY
 from tests.integration.test_rescue_scenario import PICC, RESCUE_BODY
 from tests.support.service import CHUAN, TRANSFER_BODY, YU, ZHE, Service
-from xborder.api import hit_and_runs, objections, rescues, transfers
+from xborder.workflows.hit_and_run import router as hit_and_runs
+from xborder.workflows.objection import router as objections
+from xborder.workflows.rescue import router as rescues
+from xborder.workflows.transfer import router as transfers
 
 CPIC = "中国太平洋财产保险股份有限公司重庆分公司"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, TRANSFER_BODY, YU, Service
-from xborder.domain.transfer.application import VehicleTransfers
+from xborder.workflows.transfer.application import VehicleTransfers
 
 
 def _verified_case(service: Service) -> str:

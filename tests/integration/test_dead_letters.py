@@ -19,9 +19,9 @@ from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, YU, ZHE, Service
 from tests.unit.domain.objection_builders import DRIVER, filing, violation
 from xborder import cli
-from xborder.domain.objection.application import ViolationObjections
-from xborder.domain.transfer.application import VehicleTransfers
 from xborder.projections.dead_letters import WAITING_BEHIND
+from xborder.workflows.objection.application import ViolationObjections
+from xborder.workflows.transfer.application import VehicleTransfers
 
 PARTY_NAME = "李四"
 PARTY_ID = "11010519491231002X"

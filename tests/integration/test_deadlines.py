@@ -9,7 +9,7 @@ import pytest
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, TRANSFER_BODY, YU
-from xborder.domain.transfer.application import VehicleTransfers
+from xborder.workflows.transfer.application import VehicleTransfers
 
 
 @pytest.mark.parametrize("mode", [pytest.param("kafka", marks=pytest.mark.kafka), "embedded"])

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, HU, TRANSFER_BODY, YU, Service
-from xborder.domain.hit_and_run.application import HitAndRunCases
+from xborder.workflows.hit_and_run.application import HitAndRunCases
 
 GUI, YUN, SHAAN = "520000", "530000", "610000"
 TARGETS = [YU, GUI, YUN]

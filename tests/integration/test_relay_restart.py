@@ -19,7 +19,7 @@ from tests.support.tansu import TansuBroker
 from tests.support.waiting import wait_until
 from xborder.consumers.relay import RelayPositions
 from xborder.domain.actors import Actor, Role
-from xborder.domain.transfer.application import VehicleTransfers
+from xborder.workflows.transfer.application import VehicleTransfers
 
 pytestmark = pytest.mark.kafka
 

@@ -13,7 +13,7 @@ from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, HU, YU, Service
 from tests.support.waiting import wait_until
 from xborder.consumers.relay import RelayPositions
-from xborder.domain.hit_and_run.application import HitAndRunCases
+from xborder.workflows.hit_and_run.application import HitAndRunCases
 
 MODES = [pytest.param("kafka", marks=pytest.mark.kafka), "embedded"]
 PICC = "中国人民财产保险股份有限公司重庆市分公司"

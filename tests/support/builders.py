@@ -6,8 +6,8 @@ from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
-from xborder.domain.transfer.aggregate import Owner, TransferApplication
 from xborder.domain.vins import Vin
+from xborder.workflows.transfer.aggregate import Owner, TransferApplication
 
 _SERIAL = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 

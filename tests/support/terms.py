@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from xborder.domain.hit_and_run import terms as hit_and_run
-from xborder.domain.objection import terms as objection
-from xborder.domain.rescue import terms as rescue
-from xborder.domain.transfer import terms as transfer
 from xborder.domain.zones import ZoneBook, default_zone_book, national_terms
+from xborder.workflows.hit_and_run import terms as hit_and_run
+from xborder.workflows.objection import terms as objection
+from xborder.workflows.rescue import terms as rescue
+from xborder.workflows.transfer import terms as transfer
 
 _WORKFLOWS = (transfer, objection, hit_and_run, rescue)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xborder.infra.contracts import Envelope
 from xborder.projections.holds import HoldChange, hold_changes
-from xborder.workflows import WORKFLOWS
+from xborder.workflows.registry import WORKFLOWS
 
 HOLD_RULES = {spec.aggregate_type: spec.holds for spec in WORKFLOWS if spec.holds is not None}
 

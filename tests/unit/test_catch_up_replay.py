@@ -30,8 +30,8 @@ from tests.unit.domain.hit_and_run_builders import (
 )
 from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for, event_id_for
 from xborder.projections.casedoc import Doc, ProjectionGapError, apply_common, new_doc
-from xborder.projections.hit_and_run import project_hit_and_run
 from xborder.workflows.hit_and_run.contract import EVENT_SCHEMAS
+from xborder.workflows.hit_and_run.projector import project_hit_and_run
 
 AGGREGATE = "HitAndRunCase"
 H = timedelta(hours=1)

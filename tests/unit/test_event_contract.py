@@ -33,7 +33,7 @@ from xborder.infra import contracts
 from xborder.infra.contracts import Envelope, EventContractError, envelope_from_event
 from xborder.infra.feeds import LogSource, NotificationLogFeed, Unreadable
 from xborder.workflow import WorkflowSpec
-from xborder.workflows import WORKFLOWS, transfer
+from xborder.workflows.registry import WORKFLOWS, transfer
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 SPECS = {spec.aggregate_type: spec for spec in WORKFLOWS}

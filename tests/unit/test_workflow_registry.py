@@ -10,7 +10,7 @@ import pytest
 
 from xborder.service import ROUTERS
 from xborder.workflow import WorkflowSpec, check_registry
-from xborder.workflows import WORKFLOWS, transfer
+from xborder.workflows.registry import WORKFLOWS, transfer
 
 
 def test_the_four_workflows_are_registered_once() -> None:

@@ -15,13 +15,13 @@ from uuid import UUID
 from xborder.consumers.worker import Worker
 from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import ConcurrentConflict
-from xborder.domain.hit_and_run.aggregate import HitAndRunCase, Incident, Place, SuspectVehicle
-from xborder.domain.hit_and_run.application import HitAndRunCases
 from xborder.infra.contracts import Envelope
 from xborder.infra.feeds import Feed, FeedRecord
 from xborder.infra.postgres.database import Database
 from xborder.projections.dead_letters import DeadLetters, Parking
 from xborder.projections.positions import next_positions, store_consumer_positions
+from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, Incident, Place, SuspectVehicle
+from xborder.workflows.hit_and_run.application import HitAndRunCases
 
 logger = logging.getLogger("xborder.process.rescue")
 

@@ -14,7 +14,7 @@ from tests.support.service import CHUAN, YU
 from xborder.infra.kafka import make_producer
 from xborder.operations import redelivery, statuses
 from xborder.projections.dead_letters import WAITING_BEHIND
-from xborder.workflows import transfer
+from xborder.workflows.transfer import spec as transfer
 
 pytestmark = pytest.mark.kafka
 

@@ -12,12 +12,12 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
 from xborder.api.fields import StrictBody
-from xborder.api.hit_and_runs import AssistanceRequestIn
 from xborder.api.nullable import admits_null
-from xborder.api.objections import EvidenceIn
 from xborder.api.openapi import install_openapi
-from xborder.api.transfers import ArchiveVerificationIn, InspectionIn, TransferIn
 from xborder.service import ROUTERS
+from xborder.workflows.hit_and_run.router import AssistanceRequestIn
+from xborder.workflows.objection.router import EvidenceIn
+from xborder.workflows.transfer.router import ArchiveVerificationIn, InspectionIn, TransferIn
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:

@@ -11,12 +11,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
-from xborder.api.hit_and_runs import DeterminationIn, PlaceIn
-from xborder.api.objections import RefundIn
 from xborder.api.problems import install_problem_handlers
-from xborder.api.rescues import DispatchIn, RescueIn
-from xborder.api.transfers import ArchiveVerificationIn
 from xborder.service import ROUTERS
+from xborder.workflows.hit_and_run.router import DeterminationIn, PlaceIn
+from xborder.workflows.objection.router import RefundIn
+from xborder.workflows.rescue.router import DispatchIn, RescueIn
+from xborder.workflows.transfer.router import ArchiveVerificationIn
 
 RESCUE = {"occurred_at": "2026-11-20T14:52:00+08:00", "place": {"road": "G75"}, "driver_fled": False}
 

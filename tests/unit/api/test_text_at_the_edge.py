@@ -17,9 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from xborder.api import hit_and_runs, objections, rescues, transfers
 from xborder.api.fields import StrictBody
 from xborder.domain.text import forbidden_character
+from xborder.workflows.hit_and_run import router as hit_and_runs
+from xborder.workflows.objection import router as objections
+from xborder.workflows.rescue import router as rescues
+from xborder.workflows.transfer import router as transfers
 
 Path = tuple[str | int, ...]
 

@@ -16,10 +16,10 @@ from tests.unit.projections import wire
 from xborder.api.presenters import is_visible
 from xborder.domain.actors import Actor, Role
 from xborder.domain.cases import CaseAggregate
-from xborder.domain.hit_and_run.aggregate import HitAndRunStatus
-from xborder.domain.objection.aggregate import ObjectionStatus
-from xborder.domain.rescue.aggregate import RescueStatus
-from xborder.domain.transfer.aggregate import TransferStatus
+from xborder.workflows.hit_and_run.aggregate import HitAndRunStatus
+from xborder.workflows.objection.aggregate import ObjectionStatus
+from xborder.workflows.rescue.aggregate import RescueStatus
+from xborder.workflows.transfer.aggregate import TransferStatus
 
 PROVINCES = ["510000", "500000", "310000", "330000", "520000", "530000", "610000", None]
 SUBS = ["alice", "bob", "driver", "other-driver"]  # the builders' parties are alice and driver

@@ -18,7 +18,10 @@ from tests.support.terms import zone_book
 from xborder.domain.actors import DEADLINE_WATCHER, Actor, Role
 from xborder.domain.calendar import CST
 from xborder.domain.cases import DeadlinePolicy
-from xborder.domain.hit_and_run.aggregate import (
+from xborder.domain.holidays_cn import china_calendar
+from xborder.domain.id_numbers import IdNumber
+from xborder.domain.plates import Plate
+from xborder.workflows.hit_and_run.aggregate import (
     HitAndRunCase,
     HitAndRunStatus,
     Incident,
@@ -27,9 +30,6 @@ from xborder.domain.hit_and_run.aggregate import (
     Suspect,
     SuspectVehicle,
 )
-from xborder.domain.holidays_cn import china_calendar
-from xborder.domain.id_numbers import IdNumber
-from xborder.domain.plates import Plate
 
 SC = "510000"  # 川, the incident province
 YU = "500000"  # 渝, a target

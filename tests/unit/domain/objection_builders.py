@@ -21,7 +21,10 @@ from xborder.domain.cases import DeadlinePolicy
 from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.money import Money
-from xborder.domain.objection.aggregate import (
+from xborder.domain.phones import Phone
+from xborder.domain.plates import Plate
+from xborder.domain.provinces import province_by_code
+from xborder.workflows.objection.aggregate import (
     Ground,
     ObjectionFiling,
     ObjectionStatus,
@@ -29,9 +32,6 @@ from xborder.domain.objection.aggregate import (
     Violation,
     ViolationObjection,
 )
-from xborder.domain.phones import Phone
-from xborder.domain.plates import Plate
-from xborder.domain.provinces import province_by_code
 
 SC = "510000"  # 川, the handling province (where the party files)
 ZJ = "330000"  # 浙, the recording province (where the camera stands)

@@ -21,14 +21,14 @@ from xborder.domain.calendar import CST
 from xborder.domain.cases import DeadlinePolicy
 from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.money import Money
-from xborder.domain.rescue.aggregate import (
+from xborder.workflows.rescue.aggregate import (
     Casualty,
     JointRescue,
     RescueReport,
     RescueStatus,
     Severity,
 )
-from xborder.domain.rescue.funding import FundReason, VehicleCover
+from xborder.workflows.rescue.funding import FundReason, VehicleCover
 
 YU = "500000"  # 渝, the accident province
 SC = "510000"  # 川, the dispatched units' province (a responder)

@@ -26,12 +26,12 @@ from tests.unit.projections.agreement import (
 )
 from xborder.domain.cases import CaseAggregate, CaseEvent, DeadlineOverdue
 from xborder.domain.history import decide_by_replay
-from xborder.domain.hit_and_run.aggregate import HitAndRunStatus
-from xborder.domain.objection.aggregate import ObjectionStatus
-from xborder.domain.rescue.aggregate import RescueStatus
-from xborder.domain.transfer.aggregate import TransferStatus
 from xborder.infra.contracts import Envelope, envelope_from_event, envelopes_for
 from xborder.projections.casedoc import UndecidedEnvelopeError, apply_common, new_doc
+from xborder.workflows.hit_and_run.aggregate import HitAndRunStatus
+from xborder.workflows.objection.aggregate import ObjectionStatus
+from xborder.workflows.rescue.aggregate import RescueStatus
+from xborder.workflows.transfer.aggregate import TransferStatus
 from xborder.workflows.transfer.contract import EVENT_SCHEMAS as TRANSFER_EVENTS
 
 Flow = tuple[str, Callable[[], CaseAggregate]]

@@ -66,9 +66,9 @@ from xborder.domain.errors import (
     RuleViolation,
     TransitionNotAllowed,
 )
-from xborder.domain.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome, Suspect
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.plates import Plate
+from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome, Suspect
 
 S = HitAndRunStatus
 H = timedelta(hours=1)

@@ -39,8 +39,8 @@ from tests.unit.domain.hit_and_run_builders import (
 )
 from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_publishes_the_same
 from xborder.domain.errors import DomainError
-from xborder.domain.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome, Suspect
 from xborder.domain.plates import Plate
+from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome, Suspect
 
 S = HitAndRunStatus
 TERMINAL = frozenset({S.CLOSED, S.TRANSFERRED_TO_CRIMINAL})

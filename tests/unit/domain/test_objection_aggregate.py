@@ -54,8 +54,8 @@ from xborder.domain.errors import (
     TransitionNotAllowed,
 )
 from xborder.domain.money import Money
-from xborder.domain.objection.aggregate import Ground, ObjectionStatus, ViolationObjection
 from xborder.domain.provinces import province_by_code
+from xborder.workflows.objection.aggregate import Ground, ObjectionStatus, ViolationObjection
 
 S = ObjectionStatus
 Command = Callable[[ViolationObjection, datetime], None]

@@ -31,7 +31,7 @@ from tests.unit.domain.objection_builders import (
 from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_publishes_the_same
 from xborder.domain.errors import DomainError
 from xborder.domain.money import Money
-from xborder.domain.objection.aggregate import ObjectionStatus, ViolationObjection
+from xborder.workflows.objection.aggregate import ObjectionStatus, ViolationObjection
 
 S = ObjectionStatus
 OPEN = frozenset({S.FORWARDED, S.UNDER_REVIEW, S.EVIDENCE_REQUESTED})

@@ -75,9 +75,10 @@ from xborder.domain.errors import (
     RuleViolation,
     TransitionNotAllowed,
 )
-from xborder.domain.hit_and_run.aggregate import HitAndRunCase, Place
 from xborder.domain.money import Money
-from xborder.domain.rescue.aggregate import (
+from xborder.infra.contracts import Envelope, envelope_from_event
+from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, Place
+from xborder.workflows.rescue.aggregate import (
     Casualty,
     JointRescue,
     RescueReport,
@@ -85,9 +86,8 @@ from xborder.domain.rescue.aggregate import (
     Severity,
     hit_and_run_id_for,
 )
-from xborder.domain.rescue.funding import FundReason
-from xborder.infra.contracts import Envelope, envelope_from_event
 from xborder.workflows.rescue.contract import EVENT_SCHEMAS
+from xborder.workflows.rescue.funding import FundReason
 
 S = RescueStatus
 M = timedelta(minutes=1)

@@ -16,7 +16,7 @@ from tests.unit.domain.rescue_builders import (
     UNKNOWN_CAR,
 )
 from xborder.domain.money import Money
-from xborder.domain.rescue.funding import (
+from xborder.workflows.rescue.funding import (
     MEDICAL_LIMIT_AT_FAULT,
     MEDICAL_LIMIT_NOT_AT_FAULT,
     FundingRoute,

@@ -44,8 +44,8 @@ from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_p
 from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import DomainError
 from xborder.domain.money import Money
-from xborder.domain.rescue.aggregate import JointRescue, RescueStatus
-from xborder.domain.rescue.funding import (
+from xborder.workflows.rescue.aggregate import JointRescue, RescueStatus
+from xborder.workflows.rescue.funding import (
     FundingRoute,
     FundReason,
     VehicleCover,

@@ -56,13 +56,13 @@ from xborder.domain.errors import (
 from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
-from xborder.domain.transfer.aggregate import (
+from xborder.domain.zones import ZONES, Zone, ZoneBook
+from xborder.workflows.transfer.aggregate import (
     Mortgagee,
     TransferStatus,
     VehicleTransfer,
 )
-from xborder.domain.transfer.terms import Term
-from xborder.domain.zones import ZONES, Zone, ZoneBook
+from xborder.workflows.transfer.terms import Term
 
 S = TransferStatus
 Command = Callable[[VehicleTransfer, datetime], None]

@@ -29,7 +29,7 @@ from tests.unit.domain.transfer_builders import (
 from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_publishes_the_same
 from xborder.domain.errors import DomainError
 from xborder.domain.plates import Plate
-from xborder.domain.transfer.aggregate import RefusalReason, TransferStatus, VehicleTransfer
+from xborder.workflows.transfer.aggregate import RefusalReason, TransferStatus, VehicleTransfer
 
 S = TransferStatus
 

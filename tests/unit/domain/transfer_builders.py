@@ -22,13 +22,13 @@ from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
-from xborder.domain.transfer.aggregate import (
+from xborder.domain.vins import Vin
+from xborder.workflows.transfer.aggregate import (
     Owner,
     TransferApplication,
     TransferStatus,
     VehicleTransfer,
 )
-from xborder.domain.vins import Vin
 
 CQ = "500000"  # 渝, the destination in these tests
 SC = "510000"  # 川, the origin (province of the plate 川A12345)

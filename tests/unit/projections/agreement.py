@@ -27,14 +27,14 @@ from eventsourcing.persistence import (
 from xborder.domain.cases import CaseAggregate, CaseEvent
 from xborder.infra.contracts import Envelope, EventSchemas, envelope_from_event, envelopes_for
 from xborder.projections.casedoc import Doc, WorkflowProjector, apply_common, new_doc
-from xborder.projections.hit_and_run import project_hit_and_run
-from xborder.projections.objection import project_objection
-from xborder.projections.rescue import project_rescue
-from xborder.projections.transfer import project_transfer
 from xborder.workflows.hit_and_run import contract as hit_and_run_contract
+from xborder.workflows.hit_and_run.projector import project_hit_and_run
 from xborder.workflows.objection import contract as objection_contract
+from xborder.workflows.objection.projector import project_objection
 from xborder.workflows.rescue import contract as rescue_contract
+from xborder.workflows.rescue.projector import project_rescue
 from xborder.workflows.transfer import contract as transfer_contract
+from xborder.workflows.transfer.projector import project_transfer
 
 # aggregate type -> (document kind, projector): the four workflows, named here so these properties do
 # not depend on how the service assembles its registry.

@@ -48,14 +48,14 @@ from tests.unit.domain.hit_and_run_builders import (
 from tests.unit.projections import wire
 from xborder.api.presenters import present
 from xborder.domain.actors import Actor
-from xborder.domain.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome
 from xborder.domain.plates import Plate
 from xborder.infra.contracts import Envelope, envelopes_for, event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
-from xborder.projections.hit_and_run import project_hit_and_run
 from xborder.projections.holds import HoldChange
+from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome
 from xborder.workflows.hit_and_run.contract import EVENT_SCHEMAS
 from xborder.workflows.hit_and_run.masking import mask_hit_and_run
+from xborder.workflows.hit_and_run.projector import project_hit_and_run
 
 over_the_wire = partial(wire.over_the_wire, "HitAndRunCase")
 fold = partial(wire.fold, "HitAndRunCase")

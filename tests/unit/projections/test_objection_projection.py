@@ -40,11 +40,11 @@ from tests.unit.domain.objection_builders import (
 from tests.unit.projections import wire
 from xborder.domain.actors import Actor
 from xborder.domain.money import Money
-from xborder.domain.objection.aggregate import ObjectionStatus, ViolationObjection
 from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.holds import HoldChange
-from xborder.projections.objection import project_objection
+from xborder.workflows.objection.aggregate import ObjectionStatus, ViolationObjection
+from xborder.workflows.objection.projector import project_objection
 
 over_the_wire = partial(wire.over_the_wire, "ViolationObjection")
 fold = partial(wire.fold, "ViolationObjection")

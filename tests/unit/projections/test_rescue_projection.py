@@ -48,12 +48,12 @@ from tests.unit.domain.rescue_builders import (
 from tests.unit.projections import wire
 from xborder.api.presenters import is_visible, present
 from xborder.domain.actors import Actor, Role
-from xborder.domain.rescue.aggregate import JointRescue, RescueReport, RescueStatus
-from xborder.domain.rescue.funding import FundReason
 from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
-from xborder.projections.rescue import project_rescue
+from xborder.workflows.rescue.aggregate import JointRescue, RescueReport, RescueStatus
+from xborder.workflows.rescue.funding import FundReason
 from xborder.workflows.rescue.masking import mask_rescue
+from xborder.workflows.rescue.projector import project_rescue
 
 over_the_wire = partial(wire.over_the_wire, "JointRescue")
 fold = partial(wire.fold, "JointRescue")
@@ -372,7 +372,7 @@ def test_document_fields_of_the_full_path() -> None:
 
 
 def test_a_fled_drivers_rescue_links_its_hit_and_run_case() -> None:
-    from xborder.domain.rescue.aggregate import hit_and_run_id_for
+    from xborder.workflows.rescue.aggregate import hit_and_run_id_for
 
     doc = fold(events_of("fled_with_overdue_clocks")[:1])
     assert doc["hit_and_run_id"] == str(hit_and_run_id_for(RESCUE_ID))

@@ -29,10 +29,10 @@ from tests.unit.domain.transfer_builders import (
     verify,
 )
 from tests.unit.projections import wire
-from xborder.domain.transfer.aggregate import TransferStatus, VehicleTransfer
 from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
-from xborder.projections.transfer import project_transfer
+from xborder.workflows.transfer.aggregate import TransferStatus, VehicleTransfer
+from xborder.workflows.transfer.projector import project_transfer
 
 over_the_wire = partial(wire.over_the_wire, "VehicleTransfer")
 

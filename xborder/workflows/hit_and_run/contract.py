@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from xborder.domain.hit_and_run.aggregate import Outcome
 from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas, NestedData, PersonData
+from xborder.workflows.hit_and_run.aggregate import Outcome
 
 
 class IncidentPlace(NestedData):

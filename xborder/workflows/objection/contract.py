@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from xborder.domain.objection.aggregate import Ground
 from xborder.infra.contracts import (
     DeadlinePassed,
     EventData,
@@ -19,6 +18,7 @@ from xborder.infra.contracts import (
     ReachablePersonData,
     ReasonGiven,
 )
+from xborder.workflows.objection.aggregate import Ground
 
 
 class ObjectedViolation(NestedData):

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID
 
-from xborder.domain.rescue.aggregate import Severity
-from xborder.domain.rescue.funding import FundReason
 from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas, NestedData
+from xborder.workflows.rescue.aggregate import Severity
+from xborder.workflows.rescue.funding import FundReason
 
 
 class AccidentPlace(NestedData):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from xborder.domain.transfer.aggregate import RefusalReason
 from xborder.infra.contracts import (
     DeadlinePassed,
     EventData,
@@ -17,6 +16,7 @@ from xborder.infra.contracts import (
     ReachablePersonData,
     ReasonGiven,
 )
+from xborder.workflows.transfer.aggregate import RefusalReason
 
 
 class TransferOwner(ReachablePersonData):

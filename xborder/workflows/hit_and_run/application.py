@@ -10,8 +10,8 @@ from uuid import UUID
 
 from xborder.domain.actors import Actor
 from xborder.domain.application import CaseApplication, SaveWith
-from xborder.domain.hit_and_run.aggregate import HitAndRunCase, Incident, Outcome, Suspect
 from xborder.domain.plates import Plate
+from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, Incident, Outcome, Suspect
 
 _Case = HitAndRunCase
 

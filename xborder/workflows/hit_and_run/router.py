@@ -10,7 +10,9 @@ from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from xborder.api.fields import IdNumberStr, Name, PlateStr, ProvinceCode, StrictBody, Text
 from xborder.api.routes import CaseCommands, Command, NoFields, add_read_routes
-from xborder.domain.hit_and_run.aggregate import (
+from xborder.domain.id_numbers import IdNumber
+from xborder.domain.plates import Plate, parse_plate_partial
+from xborder.workflows.hit_and_run.aggregate import (
     HitAndRunCase,
     HitAndRunStatus,
     Incident,
@@ -19,9 +21,7 @@ from xborder.domain.hit_and_run.aggregate import (
     Suspect,
     SuspectVehicle,
 )
-from xborder.domain.hit_and_run.application import HitAndRunCases
-from xborder.domain.id_numbers import IdNumber
-from xborder.domain.plates import Plate, parse_plate_partial
+from xborder.workflows.hit_and_run.application import HitAndRunCases
 
 router = APIRouter(prefix="/v1/hit-and-runs", tags=["hit-and-run investigation (逃逸协查)"])
 KIND = "hit_and_run"

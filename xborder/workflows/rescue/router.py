@@ -9,12 +9,12 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from xborder.api.fields import PlateStr, ProvinceCode, StrictBody, Text
-from xborder.api.hit_and_runs import PlaceIn
 from xborder.api.routes import CaseCommands, Command, NoFields, add_read_routes
 from xborder.domain.money import Money
-from xborder.domain.rescue.aggregate import Casualty, JointRescue, RescueReport, RescueStatus, Severity
-from xborder.domain.rescue.application import JointRescues
-from xborder.domain.rescue.funding import FundReason, VehicleCover
+from xborder.workflows.hit_and_run.router import PlaceIn
+from xborder.workflows.rescue.aggregate import Casualty, JointRescue, RescueReport, RescueStatus, Severity
+from xborder.workflows.rescue.application import JointRescues
+from xborder.workflows.rescue.funding import FundReason, VehicleCover
 
 router = APIRouter(prefix="/v1/rescues", tags=["joint rescue (警医保联动)"])
 KIND = "rescue"

@@ -34,10 +34,10 @@ from xborder.domain.cases import (
 from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.money import Money
-from xborder.domain.objection.terms import Term
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import Province
+from xborder.workflows.objection.terms import Term
 
 HANDLING = "handling"
 RECORDING = "recording"

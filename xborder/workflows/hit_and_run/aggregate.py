@@ -32,10 +32,10 @@ from xborder.domain.cases import (
     require_text,
 )
 from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
-from xborder.domain.hit_and_run.terms import Term
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
+from xborder.workflows.hit_and_run.terms import Term
 
 INCIDENT = "incident"
 TARGET = "target"

@@ -10,7 +10,7 @@ from uuid import UUID
 from xborder.domain.actors import Actor
 from xborder.domain.application import CaseApplication, SaveWith
 from xborder.domain.money import Money
-from xborder.domain.objection.aggregate import ObjectionFiling, ViolationObjection
+from xborder.workflows.objection.aggregate import ObjectionFiling, ViolationObjection
 
 _Case = ViolationObjection
 

@@ -12,7 +12,10 @@ from xborder.api.fields import IdNumberStr, Name, PhoneStr, PlateStr, ProvinceCo
 from xborder.api.routes import CaseCommands, Command, NoFields, add_read_routes
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.money import Money
-from xborder.domain.objection.aggregate import (
+from xborder.domain.phones import Phone
+from xborder.domain.plates import Plate
+from xborder.domain.provinces import province_by_code
+from xborder.workflows.objection.aggregate import (
     Ground,
     ObjectionFiling,
     ObjectionStatus,
@@ -20,10 +23,7 @@ from xborder.domain.objection.aggregate import (
     Violation,
     ViolationObjection,
 )
-from xborder.domain.objection.application import ViolationObjections
-from xborder.domain.phones import Phone
-from xborder.domain.plates import Plate
-from xborder.domain.provinces import province_by_code
+from xborder.workflows.objection.application import ViolationObjections
 
 router = APIRouter(prefix="/v1/objections", tags=["violation objections (异地撤销)"])
 KIND = "objection"

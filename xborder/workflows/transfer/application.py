@@ -10,7 +10,7 @@ from uuid import UUID
 from xborder.domain.actors import Actor
 from xborder.domain.application import CaseApplication, SaveWith
 from xborder.domain.plates import Plate
-from xborder.domain.transfer.aggregate import TransferApplication, VehicleTransfer
+from xborder.workflows.transfer.aggregate import TransferApplication, VehicleTransfer
 
 _Case = VehicleTransfer
 

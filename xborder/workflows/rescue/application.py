@@ -10,8 +10,8 @@ from uuid import UUID
 from xborder.domain.actors import Actor
 from xborder.domain.application import CaseApplication, SaveWith
 from xborder.domain.money import Money
-from xborder.domain.rescue.aggregate import JointRescue, RescueReport
-from xborder.domain.rescue.funding import FundReason
+from xborder.workflows.rescue.aggregate import JointRescue, RescueReport
+from xborder.workflows.rescue.funding import FundReason
 
 _Case = JointRescue
 

@@ -34,8 +34,8 @@ from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import Province
-from xborder.domain.transfer.terms import Term
 from xborder.domain.vins import Vin
+from xborder.workflows.transfer.terms import Term
 
 ORIGIN = "origin"
 DESTINATION = "destination"

@@ -33,8 +33,8 @@ from xborder.domain.cases import (
 from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.money import Money
 from xborder.domain.provinces import province_by_code
-from xborder.domain.rescue.funding import FundReason, VehicleCover, medical_limit, route_funding
-from xborder.domain.rescue.terms import Term
+from xborder.workflows.rescue.funding import FundReason, VehicleCover, medical_limit, route_funding
+from xborder.workflows.rescue.terms import Term
 
 ACCIDENT = "accident"
 RESPONDER = "responder"

@@ -23,7 +23,8 @@ from xborder.domain.id_numbers import IdNumber
 from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
-from xborder.domain.transfer.aggregate import (
+from xborder.domain.vins import Vin
+from xborder.workflows.transfer.aggregate import (
     Mortgagee,
     Owner,
     RefusalReason,
@@ -31,8 +32,7 @@ from xborder.domain.transfer.aggregate import (
     TransferStatus,
     VehicleTransfer,
 )
-from xborder.domain.transfer.application import VehicleTransfers
-from xborder.domain.vins import Vin
+from xborder.workflows.transfer.application import VehicleTransfers
 
 router = APIRouter(prefix="/v1/transfers", tags=["vehicle transfers (跨省转籍)"])
 KIND = "transfer"
