@@ -27,7 +27,7 @@ from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
 from xborder.domain.vins import Vin
 from xborder.projections.schema import schema_name
-from xborder.workflows.transfer.aggregate import Owner, TransferApplication, VehicleTransfer
+from xborder.workflows.transfer.aggregate import Owner, TransferRequest, VehicleTransfer
 from xborder.workflows.transfer.application import VehicleTransfers
 
 ORIGIN = "510000"
@@ -87,8 +87,8 @@ class TransferDriver:
     def destination_admin(self, case: Case) -> Actor:
         return Actor(sub=f"admin-{case.destination}", province=case.destination, role=Role.VEHICLE_ADMIN)
 
-    def application(self, destination: str) -> TransferApplication:
-        return TransferApplication(
+    def application(self, destination: str) -> TransferRequest:
+        return TransferRequest(
             plate=self.plates.next(ORIGIN),
             vin=Vin.parse(VIN),
             vehicle_type="small_passenger",

@@ -7,7 +7,7 @@ from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
 from xborder.domain.vins import Vin
-from xborder.workflows.transfer.aggregate import Owner, TransferApplication
+from xborder.workflows.transfer.aggregate import Owner, TransferRequest
 
 _SERIAL = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -20,8 +20,8 @@ def plate_for(n: int, prefix: str = "川A") -> str:
     return prefix + "".join(reversed(chars))
 
 
-def application_for(n: int, *, destination: str = "500000", prefix: str = "川A") -> TransferApplication:
-    return TransferApplication(
+def application_for(n: int, *, destination: str = "500000", prefix: str = "川A") -> TransferRequest:
+    return TransferRequest(
         plate=Plate.parse(plate_for(n, prefix)),
         vin=Vin.parse("1M8GDM9AXKP042788"),
         vehicle_type="small_passenger",

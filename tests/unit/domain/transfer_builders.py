@@ -25,7 +25,7 @@ from xborder.domain.provinces import province_by_code
 from xborder.domain.vins import Vin
 from xborder.workflows.transfer.aggregate import (
     Owner,
-    TransferApplication,
+    TransferRequest,
     TransferStatus,
     VehicleTransfer,
 )
@@ -59,9 +59,9 @@ HOLD = VehicleHold(
 )
 
 
-def application(**changes: Any) -> TransferApplication:
+def application(**changes: Any) -> TransferRequest:
     """A valid 川A12345 → 渝 application; keyword arguments replace fields."""
-    base = TransferApplication(
+    base = TransferRequest(
         plate=Plate.parse("川A12345"),
         vin=Vin.parse("1M8GDM9AXKP042788"),
         vehicle_type="small_passenger",
@@ -83,7 +83,7 @@ def apply(
     *,
     actor: Actor = ALICE,
     policy: DeadlinePolicy = POLICY,
-    app: TransferApplication | None = None,
+    app: TransferRequest | None = None,
 ) -> VehicleTransfer:
     return VehicleTransfer.apply_for(app or application(), actor=actor, at=at, policy=policy, case_id=CASE_ID)
 

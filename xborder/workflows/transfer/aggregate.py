@@ -101,8 +101,9 @@ class Mortgagee:
 
 
 @dataclass(frozen=True, slots=True)
-class TransferApplication:
-    """A validated application, as the API hands it to the domain."""
+class TransferRequest:
+    """The owner's request to move the registration (申请表), validated, as the API hands it to the
+    domain. Not called an application: that word is the eventsourcing Application's."""
 
     plate: Plate
     vin: Vin
@@ -243,7 +244,7 @@ class VehicleTransfer(CaseAggregate):
     @classmethod
     def apply_for(
         cls,
-        application: TransferApplication,
+        form: TransferRequest,
         *,
         actor: Actor,
         at: datetime,
@@ -252,8 +253,8 @@ class VehicleTransfer(CaseAggregate):
         case_id: UUID | None = None,
     ) -> VehicleTransfer:
         """TransferApplied, then the automatic ArchiveRequested to the origin (2 working days)."""
-        origin = application.plate.province
-        destination = application.destination
+        origin = form.plate.province
+        destination = form.destination
         if actor.role is Role.VEHICLE_ADMIN:
             if actor.province != destination.code:
                 raise NotPermitted(
@@ -262,29 +263,29 @@ class VehicleTransfer(CaseAggregate):
                 )
         elif actor.role is not Role.OWNER:
             raise NotPermitted(f"role {actor.role.value} may not apply for a transfer")
-        if application.vehicle_type not in VEHICLE_TYPES:
+        if form.vehicle_type not in VEHICLE_TYPES:
             raise RuleViolation(
-                f"unknown vehicle type '{application.vehicle_type}'",
+                f"unknown vehicle type '{form.vehicle_type}'",
                 code="vehicle_type.invalid",
                 field="vehicle_type",
             )
-        if application.use not in USES:
-            raise RuleViolation(f"unknown use '{application.use}'", code="use.invalid", field="use")
-        if application.vehicle_type not in ELIGIBLE_VEHICLE_TYPES or application.use != "non_commercial":
+        if form.use not in USES:
+            raise RuleViolation(f"unknown use '{form.use}'", code="use.invalid", field="use")
+        if form.vehicle_type not in ELIGIBLE_VEHICLE_TYPES or form.use != "non_commercial":
             raise RuleViolation(
                 "only small or mini non-commercial passenger cars (小型/微型非营运载客汽车) may be "
                 "transferred on application at the destination alone; apply at the origin office",
                 code="transfer.vehicle_not_eligible",
-                field="vehicle_type" if application.vehicle_type not in ELIGIBLE_VEHICLE_TYPES else "use",
+                field="vehicle_type" if form.vehicle_type not in ELIGIBLE_VEHICLE_TYPES else "use",
             )
         if origin.code == destination.code:
             raise RuleViolation(
-                f"the plate {application.plate} is already of {destination.name}: "
+                f"the plate {form.plate} is already of {destination.name}: "
                 "a transfer within one province is not a cross-province transfer",
                 code="transfer.same_province",
                 field="destination_province",
             )
-        if application.mortgaged and application.mortgagee is None:
+        if form.mortgaged and form.mortgagee is None:
             raise RuleViolation(
                 "a mortgaged vehicle needs the mortgagee (抵押权人) to co-apply",
                 code="transfer.mortgagee_required",
@@ -305,18 +306,18 @@ class VehicleTransfer(CaseAggregate):
             opens={},
             closes=[],
             overdue=[],
-            plate=application.plate.value,
-            vin=application.vin.value,
-            vehicle_type=application.vehicle_type,
-            use=application.use,
-            owner=application.owner.as_dict(),
+            plate=form.plate.value,
+            vin=form.vin.value,
+            vehicle_type=form.vehicle_type,
+            use=form.use,
+            owner=form.owner.as_dict(),
             origin=origin.code,
             destination=destination.code,
-            destination_city=application.destination_city,
-            residence_proof=application.residence_proof,
+            destination_city=form.destination_city,
+            residence_proof=form.residence_proof,
             mortgagee=(
-                {"name": application.mortgagee.name, "consent_ref": application.mortgagee.consent_ref}
-                if application.mortgagee
+                {"name": form.mortgagee.name, "consent_ref": form.mortgagee.consent_ref}
+                if form.mortgagee
                 else None
             ),
         )

@@ -1,4 +1,4 @@
-"""The VehicleTransfer application: the transfer workflow's commands, as the API calls them."""
+"""The VehicleTransfers Application (eventsourcing): the transfer commands, as the API calls them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from uuid import UUID
 from xborder.domain.actors import Actor
 from xborder.domain.application import CaseApplication, SaveWith
 from xborder.domain.plates import Plate
-from xborder.workflows.transfer.aggregate import TransferApplication, VehicleTransfer
+from xborder.workflows.transfer.aggregate import TransferRequest, VehicleTransfer
 
 _Case = VehicleTransfer
 
@@ -21,18 +21,18 @@ class VehicleTransfers(CaseApplication[VehicleTransfer]):
 
     def apply_for(
         self,
-        application: TransferApplication,
+        form: TransferRequest,
         *,
         actor: Actor,
         at: datetime,
         save_with: SaveWith[VehicleTransfer] | None = None,
     ) -> VehicleTransfer:
         transfer = VehicleTransfer.apply_for(
-            application,
+            form,
             actor=actor,
             at=at,
             policy=self.policy,
-            holds=self.holds.holds_on(application.plate.value),
+            holds=self.holds.holds_on(form.plate.value),
         )
         return self.record(transfer, save_with=save_with)
 

@@ -28,7 +28,7 @@ from xborder.workflows.transfer.aggregate import (
     Mortgagee,
     Owner,
     RefusalReason,
-    TransferApplication,
+    TransferRequest,
     TransferStatus,
     VehicleTransfer,
 )
@@ -97,7 +97,7 @@ class WithdrawalIn(StrictBody):
 @commands.opening(TransferIn)
 def apply_for_transfer(transfers: VehicleTransfers, body: TransferIn, command: Command) -> VehicleTransfer:
     """Apply at the destination; the archive request to the origin follows automatically."""
-    application = TransferApplication(
+    form = TransferRequest(
         plate=Plate.parse(body.plate),
         vin=Vin.parse(body.vin),
         vehicle_type=body.vehicle_type,
@@ -109,7 +109,7 @@ def apply_for_transfer(transfers: VehicleTransfers, body: TransferIn, command: C
         mortgaged=body.mortgaged,
         mortgagee=Mortgagee(body.mortgagee.name, body.mortgagee.consent_ref) if body.mortgagee else None,
     )
-    return transfers.apply_for(application, **command.kwargs())
+    return transfers.apply_for(form, **command.kwargs())
 
 
 @commands.on_case("/archive-release", ArchiveReleaseIn)
