@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 from xborder.api.presenters import Masker
 from xborder.domain.application import CaseApplication
 from xborder.infra.clock import Clock
-from xborder.projections.store import ProvinceReadModels
 
 A = TypeVar("A", bound=CaseApplication[Any])
 
@@ -26,9 +25,6 @@ class ApiServices(Protocol):
 
     @property
     def applications(self) -> Mapping[str, CaseApplication[Any]]: ...
-
-    @property
-    def readmodels(self) -> ProvinceReadModels: ...
 
     @property
     def clock(self) -> Clock: ...
@@ -51,17 +47,9 @@ def application(kind: type[A]) -> Callable[[Request], A]:
     return dependency
 
 
-def read_models(request: Request) -> ProvinceReadModels:
-    return services(request).readmodels
-
-
 def now(request: Request) -> datetime:
     """The service's clock (injectable: tests and demos move it)."""
     return services(request).clock.now()
-
-
-ReadModels = Annotated[ProvinceReadModels, Depends(read_models)]
-Now = Annotated[datetime, Depends(now)]
 
 
 def masker(request: Request, kind: str) -> Masker:

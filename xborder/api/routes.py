@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from xborder.api.auth import ActorDep
-from xborder.api.deps import application
+from xborder.api.deps import application, now
 from xborder.api.fields import StrictBody
 from xborder.api.http_commands import run_command
 from xborder.api.reads import list_cases, read_case
@@ -43,11 +43,6 @@ class NoFields(StrictBody):
 
 
 EmptyBody = Annotated[NoFields | None, Body()]
-
-
-def now(request: Request) -> Any:
-    """The service's clock (injectable: tests and demos move it)."""
-    return request.app.state.container.clock.now()
 
 
 def add_read_routes(router: APIRouter, kind: str, statuses: type[StrEnum]) -> None:

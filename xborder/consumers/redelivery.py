@@ -127,13 +127,7 @@ class Redelivery:
 
     def _resolve(self, consumer: str, case_id: UUID, up_to: int) -> int:
         with self.letters.transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE xborder_dead_letters SET status = 'retried', resolved_at = now()"
-                " WHERE consumer = %s AND aggregate_id = %s AND status = 'parked'"
-                " AND coalesce(version, 0) <= %s",
-                (consumer, case_id, up_to),
-            )
-            return cursor.rowcount
+            return DeadLetters.resolve_case(conn, consumer, case_id, "retried", up_to_version=up_to)
 
     def _still_parked(self, consumer: str, case_id: UUID) -> bool:
         with self.letters.transaction() as conn:

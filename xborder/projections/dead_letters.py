@@ -182,12 +182,16 @@ class DeadLetters:
         return {row["consumer"]: int(row["n"]) for row in rows}
 
     @staticmethod
-    def resolve_case(conn: Connection, consumer: str, case_id: UUID, status: str) -> int:
-        """Mark every parked letter of a case for a consumer as retried (or discarded)."""
+    def resolve_case(
+        conn: Connection, consumer: str, case_id: UUID, status: str, *, up_to_version: int | None = None
+    ) -> int:
+        """Mark the parked letters of a case for a consumer as retried (or discarded); with
+        `up_to_version`, only those of the versions applied so far (and those naming no version)."""
         cursor = conn.execute(
             "UPDATE xborder_dead_letters SET status = %s, resolved_at = now()"
-            " WHERE consumer = %s AND aggregate_id = %s AND status = 'parked'",
-            (status, consumer, case_id),
+            " WHERE consumer = %s AND aggregate_id = %s AND status = 'parked'"
+            " AND (%s::int IS NULL OR coalesce(version, 0) <= %s::int)",
+            (status, consumer, case_id, up_to_version, up_to_version),
         )
         return cursor.rowcount
 
