@@ -73,6 +73,16 @@ class CaseEvent(Aggregate.Event):
     status: str | None
     awaiting: list[Awaited] | None
 
+    def __init_subclass__(cls) -> None:
+        """A stored event names its class by this topic, derived from where it is declared
+        ("xborder:VehicleTransfer.ArchiveReleased.v1"), not from its module: moving a workflow's code
+        leaves stored events readable. Renaming an event class would change it, so a renamed class
+        pins its old topic in its body (`TOPIC = ...`); `tests/unit/test_stored_topics.py` lists every
+        topic ever stored and fails when one would no longer resolve."""
+        if "TOPIC" not in cls.__dict__:
+            cls.TOPIC = f"xborder:{cls.__qualname__}.v1"
+        super().__init_subclass__()
+
     def apply(self, aggregate: Any) -> None:
         aggregate.apply_case_event(self)
         self.apply_to(aggregate)
@@ -165,6 +175,7 @@ class CaseAggregate(Aggregate):
     """Base of the four workflows' aggregates: status, roles of provinces, open deadlines."""
 
     KIND: ClassVar[str]
+    TOPIC: ClassVar[str]
     TERMINAL: ClassVar[frozenset[str]] = frozenset()
     # deadline name -> the event class that marks it overdue (each one's `DEADLINE`); a key ending in
     # ":" stands for a family of deadlines named "<key><qualifier>"

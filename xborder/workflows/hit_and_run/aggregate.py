@@ -119,7 +119,6 @@ class HitAndRunCase(CaseAggregate):
         TOPIC = "xborder:HitAndRunCase.Created"
 
     class CaseOpened(Created, CaseEvent):
-        TOPIC = "xborder:HitAndRunCase.CaseOpened.v1"
         incident: str
         occurred_at: datetime
         place: dict[str, Any]
@@ -137,7 +136,6 @@ class HitAndRunCase(CaseAggregate):
     class AssistanceRequested(CaseEvent):
         """协查通报 to the targets named here (new ones only; earlier targets stay targeted)."""
 
-        TOPIC = "xborder:HitAndRunCase.AssistanceRequested.v1"
         targets: list[str]
         ack_within_hours: int
 
@@ -150,20 +148,17 @@ class HitAndRunCase(CaseAggregate):
                 c.status = HitAndRunStatus.ASSISTANCE_REQUESTED
 
     class AssistanceAcknowledged(CaseEvent):
-        TOPIC = "xborder:HitAndRunCase.AssistanceAcknowledged.v1"
         target: str
 
         def apply_to(self, c: HitAndRunCase) -> None:
             c.acknowledged.add(self.target)
 
     class ClueReported(CaseEvent):
-        TOPIC = "xborder:HitAndRunCase.ClueReported.v1"
         target: str
         hit: bool
         details: str
 
     class SuspectApprehended(CaseEvent):
-        TOPIC = "xborder:HitAndRunCase.SuspectApprehended.v1"
         target: str
         plate: str
         suspect: dict[str, str]
@@ -175,13 +170,11 @@ class HitAndRunCase(CaseAggregate):
             c.status = HitAndRunStatus.SUSPECT_APPREHENDED
 
     class HandoverCompleted(StatusEvent):
-        TOPIC = "xborder:HitAndRunCase.HandoverCompleted.v1"
         STATUS = HitAndRunStatus.HANDED_OVER
 
     class CaseSolved(CaseEvent):
         """The assistance request is withdrawn from exactly the provinces it went to (按原范围撤销)."""
 
-        TOPIC = "xborder:HitAndRunCase.CaseSolved.v1"
         withdrawn_from: list[str]
 
         def apply_to(self, c: HitAndRunCase) -> None:
@@ -189,30 +182,24 @@ class HitAndRunCase(CaseAggregate):
             c.status = HitAndRunStatus.SOLVED
 
     class ResponsibilityDetermined(CaseEvent):
-        TOPIC = "xborder:HitAndRunCase.ResponsibilityDetermined.v1"
         outcome: str
         points: int
 
     class CaseClosed(StatusEvent):
-        TOPIC = "xborder:HitAndRunCase.CaseClosed.v1"
         STATUS = HitAndRunStatus.CLOSED
 
     class TransferredToCriminal(StatusEvent):
-        TOPIC = "xborder:HitAndRunCase.TransferredToCriminal.v1"
         STATUS = HitAndRunStatus.TRANSFERRED_TO_CRIMINAL
 
     class InterimDeterminationIssued(CaseEvent):
         """For a victim of an unsolved case, the facts established so far (146号令 Art 66)."""
 
-        TOPIC = "xborder:HitAndRunCase.InterimDeterminationIssued.v1"
         summary: str
 
     class AcknowledgementOverdue(DeadlineOverdue):
-        TOPIC = "xborder:HitAndRunCase.AcknowledgementOverdue.v1"
         DEADLINE = ACK_PREFIX
 
     class DeterminationOverdue(DeadlineOverdue):
-        TOPIC = "xborder:HitAndRunCase.DeterminationOverdue.v1"
         DEADLINE = Term.DETERMINATION
 
     def __init__(self) -> None:

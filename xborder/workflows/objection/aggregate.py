@@ -128,7 +128,6 @@ class ViolationObjection(CaseAggregate):
         TOPIC = "xborder:ViolationObjection.Created"
 
     class ObjectionFiled(Created, CaseEvent):
-        TOPIC = "xborder:ViolationObjection.ObjectionFiled.v1"
         handling: str
         recording: str
         violation: dict[str, Any]
@@ -151,31 +150,26 @@ class ViolationObjection(CaseAggregate):
             o.status = ObjectionStatus.FORWARDED
 
     class ObjectionForwarded(CaseEvent):
-        TOPIC = "xborder:ViolationObjection.ObjectionForwarded.v1"
+        """转递: the handling province passes the objection to the recording one; review clock starts."""
 
     class ReviewStarted(StatusEvent):
-        TOPIC = "xborder:ViolationObjection.ReviewStarted.v1"
         STATUS = ObjectionStatus.UNDER_REVIEW
 
     class EvidenceRequested(StatusEvent):
-        TOPIC = "xborder:ViolationObjection.EvidenceRequested.v1"
         STATUS = ObjectionStatus.EVIDENCE_REQUESTED
         request: str
 
     class EvidenceSupplied(StatusEvent):
-        TOPIC = "xborder:ViolationObjection.EvidenceSupplied.v1"
         STATUS = ObjectionStatus.UNDER_REVIEW
         evidence: list[str]
         note: str
 
     class ObjectionUpheld(ReasonedStatusEvent):
-        TOPIC = "xborder:ViolationObjection.ObjectionUpheld.v1"
         STATUS = ObjectionStatus.UPHELD
 
     class PenaltyRevoked(CaseEvent):
         """撤销: the decided penalty falls with the record; points are reversed, the fine is owed back."""
 
-        TOPIC = "xborder:ViolationObjection.PenaltyRevoked.v1"
         points_reversed: int
         fine_to_refund: int
 
@@ -183,13 +177,11 @@ class ViolationObjection(CaseAggregate):
             o.penalty_revoked = True
 
     class RecordEliminated(CaseEvent):
-        TOPIC = "xborder:ViolationObjection.RecordEliminated.v1"
 
         def apply_to(self, o: ViolationObjection) -> None:
             o.record_eliminated = True
 
     class RefundCompleted(CaseEvent):
-        TOPIC = "xborder:ViolationObjection.RefundCompleted.v1"
         amount: int
 
         def apply_to(self, o: ViolationObjection) -> None:
@@ -197,19 +189,15 @@ class ViolationObjection(CaseAggregate):
             o.status = ObjectionStatus.REFUNDED
 
     class ObjectionDismissed(ReasonedStatusEvent):
-        TOPIC = "xborder:ViolationObjection.ObjectionDismissed.v1"
         STATUS = ObjectionStatus.DISMISSED
 
     class ObjectionWithdrawn(ReasonedStatusEvent):
-        TOPIC = "xborder:ViolationObjection.ObjectionWithdrawn.v1"
         STATUS = ObjectionStatus.WITHDRAWN
 
     class ReviewOverdue(DeadlineOverdue):
-        TOPIC = "xborder:ViolationObjection.ReviewOverdue.v1"
         DEADLINE = Term.OBJECTION_REVIEW
 
     class EliminationOverdue(DeadlineOverdue):
-        TOPIC = "xborder:ViolationObjection.EliminationOverdue.v1"
         DEADLINE = Term.RECORD_ELIMINATION
 
     def __init__(self) -> None:

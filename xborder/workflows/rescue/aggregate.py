@@ -91,7 +91,6 @@ class JointRescue(CaseAggregate):
         TOPIC = "xborder:JointRescue.Created"
 
     class RescueOpened(Created, CaseEvent):
-        TOPIC = "xborder:JointRescue.RescueOpened.v1"
         accident: str
         occurred_at: datetime
         place: dict[str, Any]
@@ -109,7 +108,6 @@ class JointRescue(CaseAggregate):
             r.status = RescueStatus.OPEN
 
     class PoliceDispatched(CaseEvent):
-        TOPIC = "xborder:JointRescue.PoliceDispatched.v1"
         unit: str
         province: str
 
@@ -119,14 +117,12 @@ class JointRescue(CaseAggregate):
             r.refresh_status()
 
     class PoliceArrived(CaseEvent):
-        TOPIC = "xborder:JointRescue.PoliceArrived.v1"
         response_seconds: int
 
         def apply_to(self, r: JointRescue) -> None:
             r.police_arrived = True
 
     class MedicalDispatched(CaseEvent):
-        TOPIC = "xborder:JointRescue.MedicalDispatched.v1"
         hospital: str
         province: str
 
@@ -136,7 +132,6 @@ class JointRescue(CaseAggregate):
             r.refresh_status()
 
     class PatientsAdmitted(CaseEvent):
-        TOPIC = "xborder:JointRescue.PatientsAdmitted.v1"
         patients: list[str]
         response_seconds: int
 
@@ -147,7 +142,6 @@ class JointRescue(CaseAggregate):
     class InsurerNotified(CaseEvent):
         """The written notice (书面通知) to a vehicle's 交强险 insurer."""
 
-        TOPIC = "xborder:JointRescue.InsurerNotified.v1"
         insurer: str
         policy: str
 
@@ -155,7 +149,6 @@ class JointRescue(CaseAggregate):
             r.insurers[self.insurer] = None
 
     class InsurerAdvanceConfirmed(CaseEvent):
-        TOPIC = "xborder:JointRescue.InsurerAdvanceConfirmed.v1"
         insurer: str
         amount: int
         at_fault: bool
@@ -166,14 +159,12 @@ class JointRescue(CaseAggregate):
             r.refresh_status()
 
     class FundNotified(CaseEvent):
-        TOPIC = "xborder:JointRescue.FundNotified.v1"
         reason: str
 
         def apply_to(self, r: JointRescue) -> None:
             r.fund_notified = True
 
     class FundAdvancePaid(CaseEvent):
-        TOPIC = "xborder:JointRescue.FundAdvancePaid.v1"
         amount: int
 
         def apply_to(self, r: JointRescue) -> None:
@@ -182,7 +173,6 @@ class JointRescue(CaseAggregate):
             r.refresh_status()
 
     class FundAdvanceDenied(CaseEvent):
-        TOPIC = "xborder:JointRescue.FundAdvanceDenied.v1"
 
         def apply_to(self, r: JointRescue) -> None:
             r.fund_reviewed = True
@@ -190,15 +180,12 @@ class JointRescue(CaseAggregate):
             r.refresh_status()
 
     class RescueClosed(StatusEvent):
-        TOPIC = "xborder:JointRescue.RescueClosed.v1"
         STATUS = RescueStatus.CLOSED
 
     class FundNoticeOverdue(DeadlineOverdue):
-        TOPIC = "xborder:JointRescue.FundNoticeOverdue.v1"
         DEADLINE = Term.FUND_NOTICE
 
     class FundReviewOverdue(DeadlineOverdue):
-        TOPIC = "xborder:JointRescue.FundReviewOverdue.v1"
         DEADLINE = Term.FUND_REVIEW
 
     def __init__(self) -> None:

@@ -141,7 +141,6 @@ class VehicleTransfer(CaseAggregate):
         TOPIC = "xborder:VehicleTransfer.Created"
 
     class TransferApplied(Created, CaseEvent):
-        TOPIC = "xborder:VehicleTransfer.TransferApplied.v1"
         plate: str
         vin: str
         vehicle_type: str
@@ -163,10 +162,9 @@ class VehicleTransfer(CaseAggregate):
             t.status = TransferStatus.ARCHIVE_REQUESTED
 
     class ArchiveRequested(CaseEvent):
-        TOPIC = "xborder:VehicleTransfer.ArchiveRequested.v1"
+        """The destination asks the origin for the vehicle's archive; its release clock starts here."""
 
     class ArchiveReleased(CaseEvent):
-        TOPIC = "xborder:VehicleTransfer.ArchiveReleased.v1"
         archive_ref: str
 
         def apply_to(self, t: VehicleTransfer) -> None:
@@ -174,21 +172,17 @@ class VehicleTransfer(CaseAggregate):
             t.status = TransferStatus.ARCHIVE_RELEASED
 
     class TransferRefused(StatusEvent):
-        TOPIC = "xborder:VehicleTransfer.TransferRefused.v1"
         STATUS = TransferStatus.REFUSED
         reasons: list[str]
         detail: str
 
     class ArchiveVerified(ReasonedStatusEvent):
-        TOPIC = "xborder:VehicleTransfer.ArchiveVerified.v1"
         STATUS = TransferStatus.ARCHIVE_VERIFIED
 
     class ArchiveRejected(ReasonedStatusEvent):
-        TOPIC = "xborder:VehicleTransfer.ArchiveRejected.v1"
         STATUS = TransferStatus.ARCHIVE_REJECTED
 
     class VehicleInspected(CaseEvent):
-        TOPIC = "xborder:VehicleTransfer.VehicleInspected.v1"
         passed: bool
         reasons: list[str]
         evidence: list[str]
@@ -199,7 +193,6 @@ class VehicleTransfer(CaseAggregate):
                 t.status = TransferStatus.INSPECTED
 
     class TransferRegistered(CaseEvent):
-        TOPIC = "xborder:VehicleTransfer.TransferRegistered.v1"
         new_plate: str
         old_plate: str
 
@@ -208,25 +201,20 @@ class VehicleTransfer(CaseAggregate):
             t.status = TransferStatus.REGISTERED
 
     class TransferWithdrawn(ReasonedStatusEvent):
-        TOPIC = "xborder:VehicleTransfer.TransferWithdrawn.v1"
         STATUS = TransferStatus.WITHDRAWN
 
     class ArchiveReleaseOverdue(DeadlineOverdue):
-        TOPIC = "xborder:VehicleTransfer.ArchiveReleaseOverdue.v1"
         DEADLINE = Term.ARCHIVE_RELEASE
 
     class ArchiveVerificationOverdue(DeadlineOverdue):
-        TOPIC = "xborder:VehicleTransfer.ArchiveVerificationOverdue.v1"
         DEADLINE = Term.ARCHIVE_VERIFICATION
 
     class RegistrationOverdue(DeadlineOverdue):
-        TOPIC = "xborder:VehicleTransfer.RegistrationOverdue.v1"
         DEADLINE = Term.REGISTRATION
 
     class TransferLapsed(DeadlineOverdue, StatusEvent):
         """30 calendar days after the archive release without registration (164号令)."""
 
-        TOPIC = "xborder:VehicleTransfer.TransferLapsed.v1"
         DEADLINE = Term.TRANSFER_LAPSE
         STATUS = TransferStatus.LAPSED
 
