@@ -16,7 +16,7 @@ _WORKFLOWS = (transfer, objection, hit_and_run, rescue)
 Term = StrEnum(  # type: ignore[misc]
     "Term", {term.name: term.value for module in _WORKFLOWS for term in module.Term}
 )
-NATIONAL_TERMS = national_terms(*(module.NATIONAL_TERMS for module in _WORKFLOWS))
+NATIONAL_TERMS = national_terms(*(module.Term.national_limits() for module in _WORKFLOWS))
 
 
 def zone_book() -> ZoneBook:

@@ -109,7 +109,7 @@ def test_every_schema_says_what_its_event_means_and_forbids_what_it_does_not_dec
 
 def test_a_workflow_without_an_events_contract_does_not_start() -> None:
     with pytest.raises(ValueError, match="no events contract"):
-        replace(transfer.SPEC, events={})
+        replace(transfer.SPEC, contract=replace(transfer.SPEC.contract, events={}))
 
 
 # ====================================================================== refused loudly

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from xborder.domain.application import CaseApplication
 from xborder.service import ROUTERS
 from xborder.workflow import WorkflowSpec, check_registry
 from xborder.workflows.registry import WORKFLOWS, transfer
@@ -23,23 +24,45 @@ def test_the_service_serves_exactly_the_registered_routers() -> None:
     assert workflow_routers == [spec.router for spec in WORKFLOWS]
 
 
-@pytest.mark.parametrize("missing", ["masker", "projector", "router"])
-def test_a_workflow_without_a_required_piece_does_not_start(missing: str) -> None:
+def respecified(spec: WorkflowSpec, part: str, **change: Any) -> WorkflowSpec:
+    """`spec` with one of its parts (`api`, `reads`, `contract`) changed as `change` says."""
+    return replace(spec, **{part: replace(getattr(spec, part), **change)})
+
+
+@pytest.mark.parametrize(("missing", "part"), [("masker", "api"), ("projector", "reads"), ("router", "api")])
+def test_a_workflow_without_a_required_piece_does_not_start(missing: str, part: str) -> None:
     with pytest.raises(ValueError, match=f"no {missing}"):
-        replace(transfer.SPEC, **{missing: None})
+        respecified(transfer.SPEC, part, **{missing: None})
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("part", "change", "message"),
     [
-        ({"kind": "Transfer"}, "lower_snake_case"),
-        ({"topic": "transfers"}, "xborder.<name>.v<N>"),
-        ({"aggregate_type": "JointRescue"}, "its Application records"),
+        ("api", {"kind": "Transfer"}, "lower_snake_case"),
+        ("contract", {"topic": "transfers"}, "xborder.<name>.v<N>"),
     ],
 )
-def test_a_misdeclared_workflow_does_not_start(change: dict[str, Any], message: str) -> None:
+def test_a_misdeclared_workflow_does_not_start(part: str, change: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        replace(transfer.SPEC, **change)
+        respecified(transfer.SPEC, part, **change)
+
+
+def test_an_application_that_names_no_aggregate_does_not_start() -> None:
+    """The aggregate type is read from `CaseApplication[<aggregate>]`: an Application declared
+    without one has none, and its workflow does not start."""
+    with pytest.raises(ValueError, match="its Application records"):
+        replace(transfer.SPEC, application=CaseApplication)
+
+
+def test_an_application_records_its_aggregate_and_is_named_after_itself() -> None:
+    """What the event store, its tables and every read model already hold: these names must not
+    change when a class is renamed."""
+    assert {spec.aggregate_type: spec.application.name for spec in WORKFLOWS} == {
+        "VehicleTransfer": "VehicleTransfers",
+        "ViolationObjection": "ViolationObjections",
+        "HitAndRunCase": "HitAndRunCases",
+        "JointRescue": "JointRescues",
+    }
 
 
 def test_two_workflows_may_not_share_a_name_topic_or_prefix() -> None:
@@ -54,6 +77,6 @@ def test_every_registered_workflow_projects_and_masks_its_own_kind() -> None:
         assert (kind.aggregate_type, kind.kind, kind.project) == (
             spec.aggregate_type,
             spec.kind,
-            spec.projector,
+            spec.reads.projector,
         )
         assert spec.router.prefix == "/v1/" + {"hit_and_run": "hit-and-runs"}.get(spec.kind, spec.kind + "s")

@@ -17,7 +17,7 @@ from xborder.domain.actors import Actor, Role
 from xborder.domain.provinces import PROVINCE_CODES
 from xborder.domain.text import forbidden_character
 from xborder.infra.clock import Clock
-from xborder.infra.tokens import ALGORITHM
+from xborder.infra.tokens import ALGORITHM, SigningTerms
 
 __all__ = [
     "EXPIRED_TOKEN",
@@ -63,13 +63,10 @@ class TokenVerifier:
     def __init__(
         self, *, secret: str, issuer: str, audience: str, clock: Clock, leeway_seconds: int = 30
     ) -> None:
-        if not secret:
-            raise ValueError("the token secret must not be empty")
+        terms = SigningTerms(secret, issuer, audience)
         if leeway_seconds < 0:
             raise ValueError(f"leeway_seconds must not be negative, got {leeway_seconds}")
-        self._secret = secret
-        self._issuer = issuer
-        self._audience = audience
+        self._secret, self._issuer, self._audience = terms.secret, terms.issuer, terms.audience
         self._clock = clock
         self._leeway = leeway_seconds
 

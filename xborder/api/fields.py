@@ -6,7 +6,8 @@ reports with the field's location; the problem handler turns it into a 422 namin
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -105,3 +106,39 @@ ProvinceCode = Annotated[
 Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=2000)]
+# A short name of a thing: a road, a police unit, a hospital, an insurer, a policy.
+Label = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# `Text` that must say something: a request to another province, the reason for a decision.
+Statement = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+# Bodies several workflows take, declared once so that they keep one shape (and one OpenAPI schema).
+# No docstrings: a model's docstring is its schema's description, and the contract is as it was.
+
+
+class PlaceIn(StrictBody):
+    # Where on the road network: the accident a rescue answers, the incident a hit-and-run investigates.
+    road: Label = Field(examples=["G85 渝昆高速"])
+    km: float | None = Field(default=None, ge=0, le=10_000)
+    # China's extent: keeps swapped or mistyped coordinates out
+    lat: float | None = Field(default=None, ge=3, le=54)
+    lon: float | None = Field(default=None, ge=73, le=136)
+
+
+P = TypeVar("P")
+
+
+class PersonIn(StrictBody):
+    # Whom a case is about (a transfer's owner, an objection's party): each workflow names its own
+    # subclass, so the schemas keep their names.
+    name: Name
+    id_number: IdNumberStr
+    phone: PhoneStr
+
+    def as_(self, person: Callable[[str, IdNumber, Phone], P]) -> P:
+        """The workflow's own person, e.g. `body.owner.as_(Owner)`, with the identifiers parsed."""
+        return person(self.name, IdNumber.parse(self.id_number), Phone.parse(self.phone))
+
+
+class WithdrawalIn(StrictBody):
+    reason: Text = ""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from xborder.consumers.worker import Worker
+from xborder.consumers.worker import FeedWorker
 from xborder.domain.application import CaseApplication
 from xborder.domain.errors import CaseNotFound, ConcurrentConflict
 from xborder.infra.clock import Clock
@@ -23,7 +23,7 @@ from xborder.projections.deadlines import CONSUMER, DeadlineTable
 logger = logging.getLogger("xborder.deadlines")
 
 
-class DeadlineWatcher(Worker):
+class DeadlineWatcher(FeedWorker):
     def __init__(
         self,
         feed: Feed,
@@ -75,9 +75,3 @@ class DeadlineWatcher(Worker):
             self.table.mark_overdue(deadline.aggregate_id, deadline.name)
         self.marked += marked
         return marked
-
-    def recover(self) -> None:
-        self.feed.rewind()
-
-    def teardown(self) -> None:
-        self.feed.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from xborder.consumers.worker import FatalWorkerError, Worker
+from xborder.consumers.worker import FatalWorkerError, FeedWorker
 from xborder.infra.feeds import Feed, FeedRecord
 from xborder.projections.casedoc import ProjectionGapError
 from xborder.projections.dead_letters import DeadLetters, Parking
@@ -18,7 +18,7 @@ from xborder.projections.store import ApplyResult, ProvinceReadModels
 logger = logging.getLogger("xborder.projection")
 
 
-class ProjectionConsumer(Worker):
+class ProjectionConsumer(FeedWorker):
     def __init__(
         self,
         province: str,
@@ -64,9 +64,3 @@ class ProjectionConsumer(Worker):
         return parking.attempt(
             lambda careful: self.readmodels.apply(self.province, records, parking=parking, careful=careful)
         )
-
-    def recover(self) -> None:
-        self.feed.rewind()
-
-    def teardown(self) -> None:
-        self.feed.close()

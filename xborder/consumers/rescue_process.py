@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from xborder.consumers.worker import Worker
+from xborder.consumers.worker import FeedWorker
 from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import ConcurrentConflict
 from xborder.infra.contracts import Envelope
@@ -51,7 +51,7 @@ def _aware(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-class RescueHitAndRunProcess(Worker):
+class RescueHitAndRunProcess(FeedWorker):
     def __init__(
         self,
         feed: Feed,
@@ -91,12 +91,6 @@ class RescueHitAndRunProcess(Worker):
         opened = open_hit_and_run_case(envelope, self.hit_and_runs)
         self.opened += opened
         return opened
-
-    def recover(self) -> None:
-        self.feed.rewind()
-
-    def teardown(self) -> None:
-        self.feed.close()
 
 
 def open_hit_and_run_case(envelope: Envelope, hit_and_runs: HitAndRunCases) -> bool:

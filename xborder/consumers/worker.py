@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from xborder.infra.failures import describe_failure
-from xborder.infra.feeds import UnreadableRecord
+from xborder.infra.feeds import Feed, UnreadableRecord
 
 logger = logging.getLogger("xborder.workers")
 
@@ -91,3 +91,16 @@ class Worker:
                         )
         finally:
             self.teardown()
+
+
+class FeedWorker(Worker):
+    """A worker that reads a feed: after a failure it forgets unapplied progress and re-reads from the
+    positions it stored with its effects; stopping closes the feed."""
+
+    feed: Feed
+
+    def recover(self) -> None:
+        self.feed.rewind()
+
+    def teardown(self) -> None:
+        self.feed.close()

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, NotRequired, TypedDict, TypeVar, Unpack, get_args, get_origin
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import EnvType
 
 from xborder.domain.actors import DEADLINE_WATCHER, Actor
 from xborder.domain.cases import CaseAggregate, DeadlinePolicy
 from xborder.domain.errors import CaseNotFound, ConcurrentConflict, VersionMismatch
 from xborder.domain.holds import HoldsLookup, NoHolds
+from xborder.domain.routing import EventRoutes
+from xborder.domain.terms import NationalTerm
 
 A = TypeVar("A", bound=CaseAggregate)
 
@@ -29,8 +31,49 @@ A = TypeVar("A", bound=CaseAggregate)
 SaveWith = Callable[[A], Mapping[str, Any]]
 
 
+class OpeningBy(TypedDict, Generic[A]):
+    """The keyword arguments of every command that opens a case: who (`actor`) and when (`at`), and
+    what the caller saves with it (`save_with`, the API's idempotency record). Declared once, so each
+    workflow's command states only its own arguments."""
+
+    actor: Actor
+    at: datetime
+    save_with: NotRequired[SaveWith[A] | None]
+
+
+class OnCaseBy(OpeningBy[A]):
+    """The keyword arguments of every command on an existing case: those of an opening one, and the
+    version the caller last saw (`expected_version`, the API's If-Match)."""
+
+    expected_version: NotRequired[int | None]
+
+
+def _who_and_when(by: OpeningBy[Any]) -> tuple[Actor, datetime, dict[str, Any]]:
+    """`by`'s actor and time, and the rest of it as given, for `record` or `execute` (so a keyword
+    they do not take fails there, as it did when each command passed its keywords on itself)."""
+    rest: dict[str, Any] = {key: value for key, value in by.items() if key not in ("actor", "at")}
+    return by["actor"], by["at"], rest
+
+
 class CaseApplication(Application[UUID], Generic[A]):
+    """Base of each workflow's Application, declared as
+    `class VehicleTransfers(CaseApplication[VehicleTransfer], terms=Term)`: its `aggregate_type` is
+    its aggregate's class name, its `terms` the clocks its cases run (with their national limits),
+    and its `name` (eventsourcing: its events table's and notification log's) its own class name."""
+
     aggregate_type: ClassVar[str]
+    terms: ClassVar[type[NationalTerm]] = NationalTerm  # no clocks unless the workflow declares them
+
+    def __init_subclass__(cls, *, terms: type[NationalTerm] | None = None, **kwargs: Any) -> None:
+        """Reads the aggregate type from the subscripted base, so it is stated once, as the type."""
+        super().__init_subclass__(**kwargs)
+        if terms is not None:
+            cls.terms = terms
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is CaseApplication:
+                (case,) = get_args(base)
+                if isinstance(case, type):  # not a TypeVar: a concrete workflow's Application
+                    cls.aggregate_type = case.__name__
 
     def __init__(
         self,
@@ -38,8 +81,10 @@ class CaseApplication(Application[UUID], Generic[A]):
         *,
         policy: DeadlinePolicy,
         holds: HoldsLookup | None = None,
-        on_recorded: Callable[[], None] | None = None,
+        on_recorded: Callable[[frozenset[str]], None] | None = None,
     ) -> None:
+        """`on_recorded` is told, after each save, which provinces the saved events involve (it wakes
+        those provinces' consumers in this process, and the national ones)."""
         super().__init__(env)
         self.policy = policy
         self.holds: HoldsLookup = holds or NoHolds()
@@ -60,9 +105,19 @@ class CaseApplication(Application[UUID], Generic[A]):
             raise ConcurrentConflict(
                 "the case was changed by another command at the same time; reload and retry"
             ) from error
-        if self._on_recorded is not None:
-            self._on_recorded()
         return aggregate
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Every save hands the recorder its events' provinces (`EventRoutes`), stored in the same
+        transaction: a province's consumer then reads only the events routed to it."""
+        routes = EventRoutes(
+            self.name, [sorted(getattr(event, "provinces", ())) for event in processing_event.events]
+        )
+        processing_event.saved_kwargs["routes"] = routes
+        recordings = super()._record(processing_event)
+        if self._on_recorded is not None:
+            self._on_recorded(routes.involved)
+        return recordings
 
     def execute(
         self,
@@ -88,26 +143,37 @@ class CaseApplication(Application[UUID], Generic[A]):
         command(aggregate)
         return self.record(aggregate, save_with=save_with)
 
+    def create(
+        self, opener: Callable[..., A], *args: Any, with_policy: bool = False, **by: Unpack[OpeningBy[A]]
+    ) -> A:
+        """Open a case with the aggregate's `opener` (its class method) and `args`, as `by` says who
+        and when, plus this application's deadline policy when opening starts clocks (`with_policy`);
+        save it with `by`'s `save_with`."""
+        actor, at, rest = _who_and_when(by)
+        aggregate = opener(*args, actor=actor, at=at, **self._policy(with_policy))
+        return self.record(aggregate, **rest)
+
     def run(
         self,
         case_id: UUID,
         command: Callable[..., None],
         *args: Any,
-        actor: Actor,
-        at: datetime,
         with_policy: bool = False,
-        **kwargs: Any,
+        **by: Unpack[OnCaseBy[A]],
     ) -> A:
-        """`execute` the aggregate's `command` (its unbound method) with `args`, `actor` and `at`, plus
-        this application's deadline policy when the command starts clocks (`with_policy`). `kwargs`
-        (`expected_version`, `save_with`) go to `execute`, so every workflow's command reads the same."""
-        policy: dict[str, DeadlinePolicy] = {"policy": self.policy} if with_policy else {}
+        """`execute` the aggregate's `command` (its unbound method) with `args`, and `by`'s `actor` and
+        `at`, plus this application's deadline policy when the command starts clocks (`with_policy`).
+        `by`'s `expected_version` and `save_with` go to `execute`, so every workflow's command reads
+        the same."""
+        actor, at, rest = _who_and_when(by)
+        policy = self._policy(with_policy)
         return self.execute(
-            case_id,
-            actor,
-            lambda aggregate: command(aggregate, *args, actor=actor, at=at, **policy),
-            **kwargs,
+            case_id, actor, lambda aggregate: command(aggregate, *args, actor=actor, at=at, **policy), **rest
         )
+
+    def _policy(self, wanted: bool) -> dict[str, DeadlinePolicy]:
+        """The `policy` keyword for a command that starts clocks, nothing for one that does not."""
+        return {"policy": self.policy} if wanted else {}
 
     def mark_overdue(self, case_id: UUID, deadline: str, at: datetime) -> bool:
         """Called by the deadline watcher; True when an overdue event was recorded."""

@@ -26,7 +26,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ClassVar, Self, cast
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, CanInitAggregate, CanMutateAggregate
 
@@ -39,6 +39,9 @@ from xborder.domain.zones import Term, ZoneBook
 # One entry of `awaiting`: {"province", "role", "action", "deadline"} (plus "org" when one organisation
 # of that role is meant, an insurer), exactly as the read models and `/v1/inbox` hold it.
 Awaited = dict[str, Any]
+# Who may do something to a case: role -> the province roles in the case it must act from (None: from
+# any province the case involves, as the owner does). `CaseAggregate.authorize` applies it.
+Allowed = Mapping[Role, Collection[str] | None]
 
 
 def awaited(
@@ -60,6 +63,7 @@ def awaited(
 class CaseEvent(Aggregate.Event):
     # 2: `overdue`, `status` and `awaiting` added (see `upcast_v1_v2`).
     class_version = 2
+    TOPIC: ClassVar[str]
 
     at: datetime
     actor: dict[str, Any]
@@ -149,6 +153,12 @@ class DeadlineOverdue(CaseEvent):
         state["overdue"] = [state["deadline"]]
 
 
+class OpeningEvent(Aggregate.Created, CaseEvent):
+    """The event a case starts with: the library's "created" event (it makes the aggregate) and a
+    CaseEvent like every later one. Each workflow's first event subclasses it and is recorded by
+    `CaseAggregate.open_case`."""
+
+
 # What `trigger_event` constructs an event with before the aggregate, having applied it, decides.
 UNDECIDED: Mapping[str, None] = {"status": None, "awaiting": None}
 
@@ -181,7 +191,23 @@ class CaseAggregate(Aggregate):
     # ":" stands for a family of deadlines named "<key><qualifier>"
     OVERDUE_EVENTS: ClassVar[Mapping[str, type[DeadlineOverdue]]] = {}
 
+    class Created(Aggregate.Created):
+        """The library gives every aggregate a generic "created" event class (`<Aggregate>.Created`,
+        derived from this one) and, the aggregate's topic being pinned, insists that it has a pinned
+        topic too. Nothing is ever recorded under it: a case starts with its workflow's `OpeningEvent`."""
+
+        TOPIC: ClassVar[str]
+
+        def __init_subclass__(cls) -> None:
+            if "TOPIC" not in cls.__dict__:
+                cls.TOPIC = f"xborder:{cls.__qualname__}"
+            super().__init_subclass__()
+
     def __init_subclass__(cls, *, created_event_name: str = "") -> None:
+        # Stored events name their aggregate by this topic ("xborder:VehicleTransfer"): derived like an
+        # event's (`CaseEvent.__init_subclass__`), and pinned in the body should the class be renamed.
+        if "TOPIC" not in cls.__dict__:
+            cls.TOPIC = f"xborder:{cls.__qualname__}"
         super().__init_subclass__(created_event_name=created_event_name)
         # Collected only now: eventsourcing re-creates the event classes declared in an aggregate's
         # body while defining the class, so classes captured in the body are stale copies whose pinned
@@ -225,6 +251,26 @@ class CaseAggregate(Aggregate):
         self._decide_pending()
 
     @classmethod
+    def open_case(
+        cls,
+        event_class: type[OpeningEvent],
+        actor: Actor,
+        at: datetime,
+        /,
+        *,
+        case_id: UUID | None,
+        provinces: Iterable[str],
+        opens: Mapping[Any, datetime] | None = None,
+        **fields: Any,
+    ) -> Self:
+        """A new case (`case_id`, or a fresh id), created by `actor` at `at` with its opening event: the
+        workflow's `fields` and the attributes every event carries, as `record` gives later events —
+        the provinces it starts with (none "joins": the case had none before) and the clocks it starts."""
+        involved = sorted(set(provinces))
+        common = _common(actor, at, involved=involved, joined=[], opens=opens, closes=(), overdue=())
+        return cls._create(event_class, id=case_id or uuid4(), **common, **fields)
+
+    @classmethod
     def _create(cls, event_class: type[CanInitAggregate[UUID]], **kwargs: Any) -> Self:
         aggregate = super()._create(event_class, **kwargs, **UNDECIDED)
         aggregate._decide_pending()
@@ -243,30 +289,28 @@ class CaseAggregate(Aggregate):
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
 
-    def meta(
+    def record(
         self,
+        event_class: type[CaseEvent],
         actor: Actor,
         at: datetime,
+        /,
         *,
         opens: Mapping[Any, datetime] | None = None,
         closes: Iterable[Any] = (),
         overdue: Iterable[str] = (),
-        provinces: Iterable[str] | None = None,
-    ) -> dict[str, Any]:
-        """The common attributes of an event triggered now by `actor`."""
-        if at.tzinfo is None:
-            raise ValueError("domain times must be timezone-aware")
-        involved = sorted(set(provinces if provinces is not None else self.roles))
-        return {
-            "at": at,
-            "actor": actor.as_dict(),
-            "provinces": involved,
-            "joined": [code for code in involved if code not in self.roles],
-            # str(): term names are StrEnums; store their plain values so replay compares equal
-            "opens": {str(name): due for name, due in (opens or {}).items()},
-            "closes": sorted({str(name) for name in closes}),
-            "overdue": sorted({str(name) for name in overdue}),
-        }
+        joining: Iterable[str] = (),
+        **fields: Any,
+    ) -> None:
+        """Trigger `event_class` by `actor` at `at`: its own `fields`, and the attributes every event
+        carries — the provinces involved after it (the case's, and any `joining` it with this event)
+        and the deadlines it opens, closes and flags overdue."""
+        involved = sorted(set(self.roles).union(joining))
+        joined = [code for code in involved if code not in self.roles]
+        common = _common(
+            actor, at, involved=involved, joined=joined, opens=opens, closes=closes, overdue=overdue
+        )
+        self.trigger_event(event_class, **fields, **common)
 
     def is_visible_to(self, actor: Actor) -> bool:
         """The read side's rule (`may_see`): the provinces the case involves; within them owners see
@@ -277,7 +321,7 @@ class CaseAggregate(Aggregate):
         """The insurers (by `org`) this case was sent to; only the rescue notifies any."""
         return ()
 
-    def authorize(self, actor: Actor, allowed: Mapping[Role, Iterable[str] | None]) -> None:
+    def authorize(self, actor: Actor, allowed: Allowed) -> None:
         """Raise CaseNotFound if the case is invisible to the actor, NotPermitted if the actor's
         role, or its province's role in this case, may not do this. `allowed` maps a role to the
         province roles it must act from (None: any involved province, e.g. the owner)."""
@@ -292,6 +336,13 @@ class CaseAggregate(Aggregate):
                 raise NotPermitted(
                     f"only the {' or '.join(sorted(sides))} province may do this; your province is the {side}"
                 )
+
+    def guard(self, actor: Actor, allowed: Allowed, action: str, *statuses: str) -> None:
+        """A command's preamble: the actor may `action` this case (`authorize`), and the case is in
+        one of `statuses` (`require_status`) — in that order, so a caller who may not act on the case
+        learns nothing of its status."""
+        self.authorize(actor, allowed)
+        self.require_status(action, *statuses)
 
     def require_status(self, action: str, *statuses: str) -> None:
         if self.status not in statuses:
@@ -308,13 +359,45 @@ class CaseAggregate(Aggregate):
             return False
         event_class = self.OVERDUE_EVENTS.get(name) or self.OVERDUE_EVENTS[name.split(":", 1)[0] + ":"]
         closes = self.closed_when_overdue(name)
-        self.trigger_event(event_class, deadline=name, **self.meta(actor, at, closes=closes, overdue=[name]))
+        self.record(event_class, actor, at, deadline=name, closes=closes, overdue=[name])
         return True
 
     def closed_when_overdue(self, name: str) -> Iterable[str]:
         """The deadlines an overdue `name` stops. None by default: an overdue event keeps the deadline
         open (the awaited event may still come, late)."""
         return ()
+
+
+def _common(
+    actor: Actor,
+    at: datetime,
+    *,
+    involved: list[str],
+    joined: list[str],
+    opens: Mapping[Any, datetime] | None,
+    closes: Iterable[Any],
+    overdue: Iterable[str],
+) -> dict[str, Any]:
+    """The attributes every case event carries (see the module docstring), in their stored form."""
+    if at.tzinfo is None:
+        raise ValueError("domain times must be timezone-aware")
+    return {
+        "at": at,
+        "actor": actor.as_dict(),
+        "provinces": involved,
+        "joined": joined,
+        # str(): term names are StrEnums; store their plain values so replay compares equal
+        "opens": {str(name): due for name, due in (opens or {}).items()},
+        "closes": sorted({str(name) for name in closes}),
+        "overdue": sorted({str(name) for name in overdue}),
+    }
+
+
+def require_past(occurred_at: datetime, at: datetime, detail: str, *, code: str, field: str) -> None:
+    """What a case is opened about (an accident, a violation) happened at a real instant (timezone-
+    aware), and not after the command that reports it."""
+    if occurred_at.tzinfo is None or occurred_at > at:
+        raise RuleViolation(detail, code=code, field=field)
 
 
 def require_text(value: str, field: str) -> None:

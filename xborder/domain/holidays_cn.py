@@ -8,6 +8,7 @@ override it without a release by pointing the settings at a JSON calendar file
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
@@ -16,50 +17,43 @@ from xborder.domain.calendar import WorkingCalendar
 __all__ = ["HOLIDAYS", "WORKDAYS", "china_calendar"]
 
 
-def _span(first: date, last: date) -> frozenset[date]:
-    return frozenset(first + timedelta(days=i) for i in range((last - first).days + 1))
+@dataclass(frozen=True, slots=True)
+class _Holiday:
+    """One holiday as a notice announces it: the days off, and the weekend days worked in exchange
+    (调休) — kept with the holiday they belong to, as the notice lists them."""
+
+    name: str
+    first: date
+    last: date
+    worked: tuple[date, ...] = ()
+
+    @property
+    def days(self) -> frozenset[date]:
+        return frozenset(self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1))
 
 
-_HOLIDAYS_2025: Final = (
-    _span(date(2025, 1, 1), date(2025, 1, 1))  # 元旦
-    | _span(date(2025, 1, 28), date(2025, 2, 4))  # 春节
-    | _span(date(2025, 4, 4), date(2025, 4, 6))  # 清明节
-    | _span(date(2025, 5, 1), date(2025, 5, 5))  # 劳动节
-    | _span(date(2025, 5, 31), date(2025, 6, 2))  # 端午节
-    | _span(date(2025, 10, 1), date(2025, 10, 8))  # 国庆节、中秋节
-)
-_WORKDAYS_2025: Final = frozenset(
-    {
-        date(2025, 1, 26),  # 春节调休 (Sun)
-        date(2025, 2, 8),  # 春节调休 (Sat)
-        date(2025, 4, 27),  # 劳动节调休 (Sun)
-        date(2025, 9, 28),  # 国庆节调休 (Sun)
-        date(2025, 10, 11),  # 国庆节调休 (Sat)
-    }
-)
-
-_HOLIDAYS_2026: Final = (
-    _span(date(2026, 1, 1), date(2026, 1, 3))  # 元旦
-    | _span(date(2026, 2, 15), date(2026, 2, 23))  # 春节
-    | _span(date(2026, 4, 4), date(2026, 4, 6))  # 清明节
-    | _span(date(2026, 5, 1), date(2026, 5, 5))  # 劳动节
-    | _span(date(2026, 6, 19), date(2026, 6, 21))  # 端午节
-    | _span(date(2026, 9, 25), date(2026, 9, 27))  # 中秋节
-    | _span(date(2026, 10, 1), date(2026, 10, 7))  # 国庆节
-)
-_WORKDAYS_2026: Final = frozenset(
-    {
-        date(2026, 1, 4),  # 元旦调休 (Sun)
-        date(2026, 2, 14),  # 春节调休 (Sat)
-        date(2026, 2, 28),  # 春节调休 (Sat)
-        date(2026, 5, 9),  # 劳动节调休 (Sat)
-        date(2026, 9, 20),  # 国庆节调休 (Sun)
-        date(2026, 10, 10),  # 国庆节调休 (Sat)
-    }
+_SCHEDULE: Final = (
+    # 2025
+    _Holiday("元旦", date(2025, 1, 1), date(2025, 1, 1)),
+    _Holiday("春节", date(2025, 1, 28), date(2025, 2, 4), worked=(date(2025, 1, 26), date(2025, 2, 8))),
+    _Holiday("清明节", date(2025, 4, 4), date(2025, 4, 6)),
+    _Holiday("劳动节", date(2025, 5, 1), date(2025, 5, 5), worked=(date(2025, 4, 27),)),
+    _Holiday("端午节", date(2025, 5, 31), date(2025, 6, 2)),
+    _Holiday(
+        "国庆节、中秋节", date(2025, 10, 1), date(2025, 10, 8), worked=(date(2025, 9, 28), date(2025, 10, 11))
+    ),
+    # 2026
+    _Holiday("元旦", date(2026, 1, 1), date(2026, 1, 3), worked=(date(2026, 1, 4),)),
+    _Holiday("春节", date(2026, 2, 15), date(2026, 2, 23), worked=(date(2026, 2, 14), date(2026, 2, 28))),
+    _Holiday("清明节", date(2026, 4, 4), date(2026, 4, 6)),
+    _Holiday("劳动节", date(2026, 5, 1), date(2026, 5, 5), worked=(date(2026, 5, 9),)),
+    _Holiday("端午节", date(2026, 6, 19), date(2026, 6, 21)),
+    _Holiday("中秋节", date(2026, 9, 25), date(2026, 9, 27)),
+    _Holiday("国庆节", date(2026, 10, 1), date(2026, 10, 7), worked=(date(2026, 9, 20), date(2026, 10, 10))),
 )
 
-HOLIDAYS: Final[frozenset[date]] = _HOLIDAYS_2025 | _HOLIDAYS_2026
-WORKDAYS: Final[frozenset[date]] = _WORKDAYS_2025 | _WORKDAYS_2026
+HOLIDAYS: Final[frozenset[date]] = frozenset().union(*(holiday.days for holiday in _SCHEDULE))
+WORKDAYS: Final[frozenset[date]] = frozenset(day for holiday in _SCHEDULE for day in holiday.worked)
 
 
 def china_calendar() -> WorkingCalendar:

@@ -7,11 +7,10 @@ detail are masked so it can never reach a log in clear.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from xborder.domain.errors import InvalidValue
+from xborder.domain.identifiers import Identifier, PersonalIdentifier
 from xborder.domain.masking import mask_id_number
 from xborder.domain.provinces import PROVINCE_CODES
 
@@ -39,44 +38,27 @@ def _birth_date(value: str) -> date | None:
         return None
 
 
-def _id_problem(value: str) -> str | None:
-    # Details describe the fault, never the number itself.
-    if len(value) != _LENGTH:
-        return f"ID number must have {_LENGTH} characters, got {len(value)}"
-    if not _BODY_RE.fullmatch(value[:17]):
-        return "the first 17 characters of an ID number must be digits"
-    if value[17] not in "0123456789X":
-        return "the last character of an ID number must be a digit or X"
-    if value[:2] not in ID_PREFIXES:
-        return "ID number does not start with a known province prefix"
-    born = _birth_date(value)
-    if born is None:
-        return "ID number does not contain a real birth date (positions 7-14)"
-    if born.year < _MIN_BIRTH_YEAR:
-        return f"ID number birth year is before {_MIN_BIRTH_YEAR}"
-    if value[17] != id_check_char(value[:17]):
-        return "ID number check character does not match"
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class IdNumber:
+class IdNumber(PersonalIdentifier, Identifier, name="ID number", field="id_number", length=_LENGTH):
     """A valid, normalised ID number; construct with `IdNumber.parse` to accept user input."""
 
-    value: str
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        problem = _id_problem(self.value) if isinstance(self.value, str) else "ID number must be text"
-        if problem is not None:
-            raise InvalidValue(problem, code="id_number.invalid", field="id_number")
-
-    @classmethod
-    def parse(cls, raw: str) -> IdNumber:
-        if not isinstance(raw, str):
-            raise InvalidValue(
-                f"expected text, got {type(raw).__name__}", code="id_number.invalid", field="id_number"
-            )
-        return cls(raw.strip().replace("x", "X"))
+    @staticmethod
+    def problem(value: str) -> str | None:
+        if not _BODY_RE.fullmatch(value[:17]):
+            return "the first 17 characters of an ID number must be digits"
+        if value[17] not in "0123456789X":
+            return "the last character of an ID number must be a digit or X"
+        if value[:2] not in ID_PREFIXES:
+            return "ID number does not start with a known province prefix"
+        born = _birth_date(value)
+        if born is None:
+            return "ID number does not contain a real birth date (positions 7-14)"
+        if born.year < _MIN_BIRTH_YEAR:
+            return f"ID number birth year is before {_MIN_BIRTH_YEAR}"
+        if value[17] != id_check_char(value[:17]):
+            return "ID number check character does not match"
+        return None
 
     @property
     def birth_date(self) -> date:
@@ -86,9 +68,3 @@ class IdNumber:
 
     def masked(self) -> str:
         return mask_id_number(self.value)
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __repr__(self) -> str:
-        return f"IdNumber({self.masked()!r})"

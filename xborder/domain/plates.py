@@ -7,10 +7,10 @@ province, so a wrong plate would route an archive request or a 协查通报 to t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Final
 
 from xborder.domain.errors import InvalidValue
+from xborder.domain.identifiers import Identifier, text_of
 from xborder.domain.provinces import PROVINCES, Province, province_by_abbr
 
 __all__ = ["PLATE_SUFFIXES", "Plate", "parse_plate_partial"]
@@ -31,61 +31,38 @@ _NEV_LEN: Final = 8
 _PARTIAL_MIN: Final = 2
 _PARTIAL_MAX: Final = 8
 
-_ASCII_UPPER: Final = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
-
-def _normalise(raw: object, code: str) -> str:
-    # Only ASCII is upper-cased: str.upper() would rewrite some non-ASCII letters (ß → SS).
-    if not isinstance(raw, str):
-        raise InvalidValue(f"expected text, got {type(raw).__name__}", code=code, field="plate")
-    return raw.strip().translate(_ASCII_UPPER)
-
-
-def _plate_problem(value: str) -> str | None:
-    """Say what is wrong with a normalised plate, or None if it is valid."""
-    if not value:
-        return "plate is empty"
-    if value[0] not in _PROVINCE_CHARS:
-        return f"unknown province character {value[0]!r}"
-    if "I" in value or "O" in value:
-        return "plate contains I or O, which are never issued (they read as 1 and 0)"
-    allowed = _PROVINCE_CHARS | _ALNUM_SET | PLATE_SUFFIXES
-    bad = next((c for c in value[1:] if c not in allowed), None)
-    if bad is not None:
-        return f"unexpected character {bad!r}"
-    if len(value) not in (_ORDINARY_LEN, _NEV_LEN):
-        return (
-            f"wrong length: {len(value)} characters "
-            f"(ordinary plates have {_ORDINARY_LEN}, new-energy plates {_NEV_LEN})"
-        )
-    if not _OFFICE_RE.fullmatch(value[1]):
-        return f"office code must be a letter A-Z other than I/O, got {value[1]!r}"
-    serial = value[2:]
-    if len(value) == _ORDINARY_LEN:
-        if not _ORDINARY_SERIAL_RE.fullmatch(serial):
-            return "serial must be 5 of 0-9/A-Z (no I/O); only the last may be 挂/学/警/港/澳/领"
-    elif not _NEV_SERIAL_RE.fullmatch(serial):
-        return "new-energy serial must be D/F + 1 letter or digit + 4 digits, or 5 digits + D/F"
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Plate:
+class Plate(Identifier, name="plate", field="plate"):
     """A valid, normalised plate; construct with `Plate.parse` to accept user input."""
 
-    value: str
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        # Rejecting here too means a Plate in memory (e.g. rebuilt from an event) is always valid.
-        if not isinstance(self.value, str):
-            raise InvalidValue("plate must be text", code="plate.invalid", field="plate")
-        problem = _plate_problem(self.value)
-        if problem is not None:
-            raise InvalidValue(problem, code="plate.invalid", field="plate")
-
-    @classmethod
-    def parse(cls, raw: str) -> Plate:
-        return cls(_normalise(raw, "plate.invalid"))
+    @staticmethod
+    def problem(value: str) -> str | None:
+        if not value:
+            return "plate is empty"
+        if value[0] not in _PROVINCE_CHARS:
+            return f"unknown province character {value[0]!r}"
+        if "I" in value or "O" in value:
+            return "plate contains I or O, which are never issued (they read as 1 and 0)"
+        allowed = _PROVINCE_CHARS | _ALNUM_SET | PLATE_SUFFIXES
+        bad = next((c for c in value[1:] if c not in allowed), None)
+        if bad is not None:
+            return f"unexpected character {bad!r}"
+        if len(value) not in (_ORDINARY_LEN, _NEV_LEN):
+            return (
+                f"wrong length: {len(value)} characters "
+                f"(ordinary plates have {_ORDINARY_LEN}, new-energy plates {_NEV_LEN})"
+            )
+        if not _OFFICE_RE.fullmatch(value[1]):
+            return f"office code must be a letter A-Z other than I/O, got {value[1]!r}"
+        serial = value[2:]
+        if len(value) == _ORDINARY_LEN:
+            if not _ORDINARY_SERIAL_RE.fullmatch(serial):
+                return "serial must be 5 of 0-9/A-Z (no I/O); only the last may be 挂/学/警/港/澳/领"
+        elif not _NEV_SERIAL_RE.fullmatch(serial):
+            return "new-energy serial must be D/F + 1 letter or digit + 4 digits, or 5 digits + D/F"
+        return None
 
     @property
     def province(self) -> Province:
@@ -99,13 +76,10 @@ class Plate:
     def is_new_energy(self) -> bool:
         return len(self.value) == _NEV_LEN
 
-    def __str__(self) -> str:
-        return self.value
-
 
 def parse_plate_partial(raw: str) -> str:
     """Normalise a witness's partial plate (`川A1*3?5`) so cases can be matched on what is known."""
-    value = _normalise(raw, "plate_partial.invalid")
+    value = Plate.normalise(text_of(raw, code="plate_partial.invalid", field="plate"))
     if not _PARTIAL_MIN <= len(value) <= _PARTIAL_MAX:
         raise InvalidValue(
             f"partial plate must have {_PARTIAL_MIN}-{_PARTIAL_MAX} characters, got {len(value)}",

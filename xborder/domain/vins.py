@@ -7,10 +7,9 @@ catches most mistyped VINs before they send an archive request for the wrong veh
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Final
 
-from xborder.domain.errors import InvalidValue
+from xborder.domain.identifiers import Identifier
 
 __all__ = ["Vin", "vin_check_digit"]
 
@@ -26,7 +25,6 @@ _VALUES: Final = {
 }
 _WEIGHTS: Final = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _CHECK_INDEX: Final = 8
-_ASCII_UPPER: Final = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def vin_check_digit(vin: str) -> str:
@@ -35,35 +33,18 @@ def vin_check_digit(vin: str) -> str:
     return "X" if remainder == 10 else str(remainder)
 
 
-def _vin_problem(value: str) -> str | None:
-    if len(value) != _LENGTH:
-        return f"VIN must have {_LENGTH} characters, got {len(value)}"
-    if not _CHARSET_RE.fullmatch(value):
-        if any(c in "IOQ" for c in value):
-            return "VIN contains I, O or Q, which are never used"
-        return "VIN may contain only digits and the letters A-Z"
-    expected = vin_check_digit(value)
-    if value[_CHECK_INDEX] != expected:
-        return f"check digit mismatch: position 9 is {value[_CHECK_INDEX]!r}, expected {expected!r}"
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Vin:
+class Vin(Identifier, name="VIN", field="vin", length=_LENGTH):
     """A valid, normalised VIN; construct with `Vin.parse` to accept user input."""
 
-    value: str
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        problem = _vin_problem(self.value) if isinstance(self.value, str) else "VIN must be text"
-        if problem is not None:
-            raise InvalidValue(problem, code="vin.invalid", field="vin")
-
-    @classmethod
-    def parse(cls, raw: str) -> Vin:
-        if not isinstance(raw, str):
-            raise InvalidValue(f"expected text, got {type(raw).__name__}", code="vin.invalid", field="vin")
-        return cls(raw.strip().translate(_ASCII_UPPER))
-
-    def __str__(self) -> str:
-        return self.value
+    @staticmethod
+    def problem(value: str) -> str | None:
+        if not _CHARSET_RE.fullmatch(value):
+            if any(c in "IOQ" for c in value):
+                return "VIN contains I, O or Q, which are never used"
+            return "VIN may contain only digits and the letters A-Z"
+        expected = vin_check_digit(value)
+        if value[_CHECK_INDEX] != expected:
+            return f"check digit mismatch: position 9 is {value[_CHECK_INDEX]!r}, expected {expected!r}"
+        return None

@@ -7,8 +7,11 @@ fields; a breaking change gets a new `schema` value and a new topic suffix.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 from uuid import UUID, uuid5
 
@@ -51,6 +54,19 @@ class EventData(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=True)
 
+    @classmethod
+    def declared_in(cls, module: str) -> EventSchemas:
+        """Every `EventData` class declared in `module` (a workflow's `contract` module, which holds its
+        event types and nothing else of that kind), by name, in declaration order: the order the
+        AsyncAPI document lists them. Called at the end of that module, so the list of its event types
+        is the module itself, never restated beside it."""
+        declared = [
+            value
+            for value in vars(sys.modules[module]).values()
+            if isinstance(value, type) and issubclass(value, cls) and value.__module__ == module
+        ]
+        return MappingProxyType({model.__name__: model for model in declared})
+
 
 class DeadlinePassed(EventData):
     """Base of the events the deadline watcher records when a clock ran out without the awaited act."""
@@ -86,6 +102,16 @@ class ReachablePersonData(PersonData):
 
 # Event type name ("TransferApplied") -> the declared model of its `data`: one workflow's contract.
 EventSchemas: TypeAlias = Mapping[str, type[EventData]]
+
+
+@dataclass(frozen=True)
+class EventContract:
+    """What one workflow publishes: the Kafka `topic` of its national stream and the declared schema of
+    each of its event types (`events`, its `contract` module's `EVENT_SCHEMAS`). They are versioned
+    together — a breaking change to a schema gets a new topic suffix — so they are declared together."""
+
+    topic: str
+    events: EventSchemas
 
 
 class EventContractError(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -20,8 +21,17 @@ from xborder.domain.actors import Role
 from xborder.domain.errors import InvalidValue
 from xborder.domain.provinces import province_by_code
 from xborder.infra.clock import Clock
+from xborder.infra.settings import Settings
 
-__all__ = ["ALGORITHM", "DEV_SECRET_FILENAME", "TokenIssuer", "epoch_seconds", "load_or_create_dev_secret"]
+__all__ = [
+    "ALGORITHM",
+    "DEV_SECRET_FILENAME",
+    "SigningTerms",
+    "TokenIssuer",
+    "epoch_seconds",
+    "issuer_from_settings",
+    "load_or_create_dev_secret",
+]
 
 ALGORITHM: Final = "HS256"
 DEV_SECRET_FILENAME: Final = "dev-jwt-secret"  # noqa: S105 (a file name)
@@ -34,21 +44,30 @@ def epoch_seconds(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+@dataclass(frozen=True, slots=True)
+class SigningTerms:
+    """What minting and verifying must agree on: the shared secret, the issuer and the audience —
+    checked once here, for both sides."""
+
+    secret: str
+    issuer: str
+    audience: str
+
+    def __post_init__(self) -> None:
+        for name in ("secret", "issuer", "audience"):
+            if not getattr(self, name):
+                raise ValueError(f"the token {name} must not be empty")
+
+
 class TokenIssuer:
     """Mints HS256 tokens for one issuer/audience pair with a fixed lifetime."""
 
     def __init__(self, *, secret: str, issuer: str, audience: str, ttl_seconds: int, clock: Clock) -> None:
-        if not secret:
-            raise ValueError("the token secret must not be empty")
-        if not issuer:
-            raise ValueError("the token issuer must not be empty")
-        if not audience:
-            raise ValueError("the token audience must not be empty")
+        terms = SigningTerms(secret, issuer, audience)
         if ttl_seconds <= 0:
             raise ValueError(f"ttl_seconds must be positive, got {ttl_seconds}")
-        self._secret = secret
-        self._issuer = issuer
-        self._audience = audience
+        self.terms = terms
+        self._secret, self._issuer, self._audience = terms.secret, terms.issuer, terms.audience
         self._ttl_seconds = ttl_seconds
         self._clock = clock
 
@@ -85,6 +104,22 @@ class TokenIssuer:
         if org is not None:
             claims["org"] = org
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+
+def issuer_from_settings(settings: Settings, clock: Clock) -> TokenIssuer:
+    """The issuer the settings describe; without JWT_SECRET, the local development secret."""
+    secret = (
+        settings.jwt_secret.get_secret_value()
+        if settings.jwt_secret
+        else load_or_create_dev_secret(settings.data_dir)
+    )
+    return TokenIssuer(
+        secret=secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.token_ttl_seconds,
+        clock=clock,
+    )
 
 
 def load_or_create_dev_secret(data_dir: Path) -> str:

@@ -16,6 +16,9 @@ from xborder.domain.text import ensure_storable
 from xborder.infra.contracts import Envelope
 
 Doc = dict[str, Any]
+# A workflow's projector: copies the workflow's own facts from an envelope into the case document.
+# Status and who must act next come with the envelope, as the aggregate decided them, and are applied
+# by `apply_common` before it: a projector never re-derives them.
 WorkflowProjector = Callable[[Doc, Envelope], None]
 
 

@@ -79,6 +79,8 @@ from xborder.domain.money import Money
 from xborder.infra.contracts import Envelope, envelope_from_event
 from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, Place
 from xborder.workflows.rescue.aggregate import (
+    MEDICAL,
+    POLICE,
     Casualty,
     JointRescue,
     RescueReport,
@@ -768,9 +770,8 @@ def test_refresh_status_table(
 ) -> None:
     r = open_rescue()
     r.funding = funding
-    r.admitted = admitted
-    r.police = (SC, T0) if police else None
-    r.medical = (SC, T0) if medical else None
+    r.units = {service: (SC, T0) for service, sent in ((POLICE, police), (MEDICAL, medical)) if sent}
+    r.reported = {MEDICAL} if admitted else set()
     r.refresh_status()
     assert r.status == status
 

@@ -201,11 +201,13 @@ def test_application_accepted(changes: dict[str, Any]) -> None:
         assert applied.mortgagee == {"name": "重庆农商行", "consent_ref": "CONSENT-1"}
 
 
-def test_application_blocked_by_a_hold_names_the_case() -> None:
+def test_application_blocked_by_a_hold_carries_the_hold_but_names_only_its_kind() -> None:
+    """Which case holds the vehicle is for the API to show to whoever may see that case."""
     with pytest.raises(VehicleBlocked) as caught:
         VehicleTransfer.apply_for(application(), actor=ALICE, at=T0, policy=POLICY, holds=[HOLD])
     assert caught.value.code == "transfer.vehicle_blocked"
-    assert str(HOLD.case_id) in caught.value.detail
+    assert caught.value.holds == (HOLD,)
+    assert str(HOLD.case_id) not in caught.value.detail and HOLD.kind in caught.value.detail
     assert caught.value.field == "plate"
 
 
@@ -509,7 +511,7 @@ def test_release_rechecks_holds() -> None:
     with pytest.raises(VehicleBlocked) as caught:
         t.release_archive("ARC-1", actor=CHUAN, at=at, policy=POLICY, holds=[HOLD])
     assert caught.value.code == "transfer.vehicle_blocked"
-    assert str(HOLD.case_id) in caught.value.detail
+    assert caught.value.holds == (HOLD,)
     assert t.pending_events == []
     assert t.status == S.ARCHIVE_REQUESTED
     assert set(t.deadlines) == {"archive_release"}

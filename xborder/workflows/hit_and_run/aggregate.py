@@ -14,23 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
+from xborder.domain import cases
 from xborder.domain.actors import Actor, Role
 from xborder.domain.calendar import TimeLimit
-from xborder.domain.cases import (
-    VALID_POINTS,
-    Awaited,
-    CaseAggregate,
-    CaseEvent,
-    DeadlineOverdue,
-    DeadlinePolicy,
-    StatusEvent,
-    awaited,
-    require_text,
-)
+from xborder.domain.cases import Allowed, Awaited, CaseAggregate, DeadlinePolicy, awaited, require_text
 from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.id_numbers import IdNumber
 from xborder.domain.plates import Plate
@@ -40,6 +29,9 @@ from xborder.workflows.hit_and_run.terms import Term
 INCIDENT = "incident"
 TARGET = "target"
 ACK_PREFIX = "assistance_ack:"
+# Who acts on a hit-and-run case: the incident province's investigators run it, the targets' answer.
+_INCIDENT_INVESTIGATORS: Allowed = {Role.INVESTIGATOR: (INCIDENT,)}
+_TARGET_INVESTIGATORS: Allowed = {Role.INVESTIGATOR: (TARGET,)}
 
 
 def ack_deadline(province: str) -> str:
@@ -64,6 +56,9 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Place:
+    """Where the driver fled from: the road always, the kilometre post and coordinates when known
+    (a caller on the roadside seldom knows them; a camera's record does)."""
+
     road: str
     km: float | None
     lat: float | None
@@ -111,14 +106,9 @@ class Suspect:
 
 class HitAndRunCase(CaseAggregate):
     KIND = "hit_and_run"
-    TOPIC = "xborder:HitAndRunCase"
     TERMINAL = frozenset({HitAndRunStatus.CLOSED, HitAndRunStatus.TRANSFERRED_TO_CRIMINAL})
 
-    # Required by the library for a pinned aggregate; nothing is ever recorded under this topic.
-    class Created(Aggregate.Created):
-        TOPIC = "xborder:HitAndRunCase.Created"
-
-    class CaseOpened(Created, CaseEvent):
+    class CaseOpened(cases.OpeningEvent):
         incident: str
         occurred_at: datetime
         place: dict[str, Any]
@@ -133,7 +123,7 @@ class HitAndRunCase(CaseAggregate):
             c.suspect_plate = self.suspect_vehicle.get("plate")
             c.status = HitAndRunStatus.OPEN
 
-    class AssistanceRequested(CaseEvent):
+    class AssistanceRequested(cases.CaseEvent):
         """协查通报 to the targets named here (new ones only; earlier targets stay targeted)."""
 
         targets: list[str]
@@ -147,18 +137,18 @@ class HitAndRunCase(CaseAggregate):
             if c.status == HitAndRunStatus.OPEN:
                 c.status = HitAndRunStatus.ASSISTANCE_REQUESTED
 
-    class AssistanceAcknowledged(CaseEvent):
+    class AssistanceAcknowledged(cases.CaseEvent):
         target: str
 
         def apply_to(self, c: HitAndRunCase) -> None:
             c.acknowledged.add(self.target)
 
-    class ClueReported(CaseEvent):
+    class ClueReported(cases.CaseEvent):
         target: str
         hit: bool
         details: str
 
-    class SuspectApprehended(CaseEvent):
+    class SuspectApprehended(cases.CaseEvent):
         target: str
         plate: str
         suspect: dict[str, str]
@@ -169,10 +159,10 @@ class HitAndRunCase(CaseAggregate):
             c.apprehended_by = self.target
             c.status = HitAndRunStatus.SUSPECT_APPREHENDED
 
-    class HandoverCompleted(StatusEvent):
+    class HandoverCompleted(cases.StatusEvent):
         STATUS = HitAndRunStatus.HANDED_OVER
 
-    class CaseSolved(CaseEvent):
+    class CaseSolved(cases.CaseEvent):
         """The assistance request is withdrawn from exactly the provinces it went to (按原范围撤销)."""
 
         withdrawn_from: list[str]
@@ -181,25 +171,25 @@ class HitAndRunCase(CaseAggregate):
             c.withdrawn = True
             c.status = HitAndRunStatus.SOLVED
 
-    class ResponsibilityDetermined(CaseEvent):
+    class ResponsibilityDetermined(cases.CaseEvent):
         outcome: str
         points: int
 
-    class CaseClosed(StatusEvent):
+    class CaseClosed(cases.StatusEvent):
         STATUS = HitAndRunStatus.CLOSED
 
-    class TransferredToCriminal(StatusEvent):
+    class TransferredToCriminal(cases.StatusEvent):
         STATUS = HitAndRunStatus.TRANSFERRED_TO_CRIMINAL
 
-    class InterimDeterminationIssued(CaseEvent):
+    class InterimDeterminationIssued(cases.CaseEvent):
         """For a victim of an unsolved case, the facts established so far (146号令 Art 66)."""
 
         summary: str
 
-    class AcknowledgementOverdue(DeadlineOverdue):
+    class AcknowledgementOverdue(cases.DeadlineOverdue):
         DEADLINE = ACK_PREFIX
 
-    class DeterminationOverdue(DeadlineOverdue):
+    class DeterminationOverdue(cases.DeadlineOverdue):
         DEADLINE = Term.DETERMINATION
 
     def __init__(self) -> None:
@@ -244,12 +234,10 @@ class HitAndRunCase(CaseAggregate):
     ) -> HitAndRunCase:
         if actor.role is not Role.INVESTIGATOR and actor.role is not Role.SYSTEM:
             raise NotPermitted(f"role {actor.role.value} may not open a hit-and-run case")
-        if incident.occurred_at.tzinfo is None or incident.occurred_at > at:
-            raise RuleViolation(
-                "the accident cannot have happened after the case is opened",
-                code="incident.occurred_in_future",
-                field="occurred_at",
-            )
+        future = "the accident cannot have happened after the case is opened"
+        cases.require_past(
+            incident.occurred_at, at, future, code="incident.occurred_in_future", field="occurred_at"
+        )
         if incident.dead < 0 or incident.injured < 0:
             raise RuleViolation(
                 "casualty counts cannot be negative", code="casualties.invalid", field="casualties"
@@ -262,16 +250,12 @@ class HitAndRunCase(CaseAggregate):
                 field="suspect_vehicle",
             )
         province = actor.province or ""
-        return cls._create(
+        return cls.open_case(
             cls.CaseOpened,
-            id=case_id or uuid4(),
-            at=at,
-            actor=actor.as_dict(),
+            actor,
+            at,
+            case_id=case_id,
             provinces=[province],
-            joined=[],
-            opens={},
-            closes=[],
-            overdue=[],
             incident=province,
             occurred_at=incident.occurred_at,
             place=incident.place.as_dict(),
@@ -292,13 +276,12 @@ class HitAndRunCase(CaseAggregate):
     ) -> None:
         """Send the 协查通报 to (more) target provinces. From this event on they see the case; each has
         its own acknowledgement clock. A request may tighten the zone's window, never loosen it."""
-        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
-        self.require_status(
-            "request assistance for",
+        before_solved = (
             HitAndRunStatus.OPEN,
             HitAndRunStatus.ASSISTANCE_REQUESTED,
             HitAndRunStatus.SUSPECT_APPREHENDED,
         )
+        self.guard(actor, _INCIDENT_INVESTIGATORS, "request assistance for", *before_solved)
         new = _new_targets(targets, incident=self.incident, already=self.targets)
         provinces = [self.incident, *new]
         limit = policy.zones.limit(Term.ASSISTANCE_ACK, provinces)
@@ -311,36 +294,23 @@ class HitAndRunCase(CaseAggregate):
                 field="ack_within_hours",
             )
         opens = {ack_deadline(code): policy.calendar.due(at, TimeLimit(hours, "hours")) for code in new}
-        self.trigger_event(
-            self.AssistanceRequested,
-            targets=new,
-            ack_within_hours=hours,
-            **self.meta(actor, at, opens=opens, provinces=[*self.roles, *new]),
+        self.record(
+            self.AssistanceRequested, actor, at, targets=new, ack_within_hours=hours, opens=opens, joining=new
         )
 
     def acknowledge(self, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.INVESTIGATOR: [TARGET]})
-        target = actor.province or ""
-        if self.withdrawn:
-            raise TransitionNotAllowed("the assistance request was withdrawn when the case was solved")
+        target = self._answering_target(actor)
         if target in self.acknowledged:
             raise TransitionNotAllowed("your province has already acknowledged this request")
-        self.trigger_event(
-            self.AssistanceAcknowledged, target=target, **self.meta(actor, at, closes=[ack_deadline(target)])
-        )
+        self.record(self.AssistanceAcknowledged, actor, at, target=target, closes=[ack_deadline(target)])
 
     def report_clue(self, hit: bool, details: str, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.INVESTIGATOR: [TARGET]})
-        target = actor.province or ""
-        if self.withdrawn:
-            raise TransitionNotAllowed("the assistance request was withdrawn when the case was solved")
+        target = self._answering_target(actor)
         if target not in self.acknowledged:
             raise TransitionNotAllowed("acknowledge the assistance request before reporting clues")
         if hit and not details.strip():
             raise RuleViolation("a hit needs its details", code="clue.details_required", field="details")
-        self.trigger_event(
-            self.ClueReported, target=target, hit=hit, details=details.strip(), **self.meta(actor, at)
-        )
+        self.record(self.ClueReported, actor, at, target=target, hit=hit, details=details.strip())
 
     def apprehend(
         self,
@@ -354,57 +324,59 @@ class HitAndRunCase(CaseAggregate):
     ) -> None:
         """A target caught the suspect (扣留车辆, 传唤): the incident province is told at once, and the
         10-working-day clock for determining responsibility starts at the capture."""
-        self.authorize(actor, {Role.INVESTIGATOR: [TARGET]})
-        self.require_status("record an apprehension in", HitAndRunStatus.ASSISTANCE_REQUESTED)
+        self.guard(
+            actor, _TARGET_INVESTIGATORS, "record an apprehension in", HitAndRunStatus.ASSISTANCE_REQUESTED
+        )
         require_text(suspect.name, "suspect.name")
         due = policy.due(Term.DETERMINATION, self.provinces, at)
-        self.trigger_event(
+        self.record(
             self.SuspectApprehended,
+            actor,
+            at,
             target=actor.province or "",
             plate=plate.value,
             suspect={"name": suspect.name.strip(), "id_number": suspect.id_number.value},
             vehicle_seized=vehicle_seized,
-            **self.meta(actor, at, opens={Term.DETERMINATION: due}),
+            opens={Term.DETERMINATION: due},
         )
 
     def take_handover(self, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
-        self.require_status("take custody in", HitAndRunStatus.SUSPECT_APPREHENDED)
-        self.trigger_event(self.HandoverCompleted, **self.meta(actor, at))
+        self.guard(actor, _INCIDENT_INVESTIGATORS, "take custody in", HitAndRunStatus.SUSPECT_APPREHENDED)
+        self.record(self.HandoverCompleted, actor, at)
 
     def solve(self, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
-        self.require_status("mark solved", HitAndRunStatus.HANDED_OVER)
+        self.guard(actor, _INCIDENT_INVESTIGATORS, "mark solved", HitAndRunStatus.HANDED_OVER)
         acks = [name for name in self.deadlines if name.startswith(ACK_PREFIX)]
-        self.trigger_event(
-            self.CaseSolved, withdrawn_from=list(self.targets), **self.meta(actor, at, closes=acks)
-        )
+        self.record(self.CaseSolved, actor, at, withdrawn_from=list(self.targets), closes=acks)
 
     def determine(self, outcome: Outcome, points: int, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
-        self.require_status("determine responsibility in", HitAndRunStatus.SOLVED)
-        if points not in VALID_POINTS:
+        self.guard(actor, _INCIDENT_INVESTIGATORS, "determine responsibility in", HitAndRunStatus.SOLVED)
+        if points not in cases.VALID_POINTS:
             raise RuleViolation(
                 f"points are 0, 1, 3, 6, 9 or 12 (163号令), not {points}",
                 code="determination.points_invalid",
                 field="points",
             )
-        self.trigger_event(
-            self.ResponsibilityDetermined,
-            outcome=outcome.value,
-            points=points,
-            **self.meta(actor, at, closes=[Term.DETERMINATION]),
+        closes = [Term.DETERMINATION]
+        self.record(
+            self.ResponsibilityDetermined, actor, at, outcome=outcome.value, points=points, closes=closes
         )
         final = self.CaseClosed if outcome is Outcome.CLOSED else self.TransferredToCriminal
-        self.trigger_event(final, **self.meta(actor, at, closes=list(self.deadlines)))
+        self.record(final, actor, at, closes=list(self.deadlines))
 
     def issue_interim_determination(self, summary: str, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.INVESTIGATOR: [INCIDENT]})
-        self.require_status(
-            "issue an interim determination for", HitAndRunStatus.OPEN, HitAndRunStatus.ASSISTANCE_REQUESTED
-        )
+        unsolved = (HitAndRunStatus.OPEN, HitAndRunStatus.ASSISTANCE_REQUESTED)
+        self.guard(actor, _INCIDENT_INVESTIGATORS, "issue an interim determination for", *unsolved)
         require_text(summary, "summary")
-        self.trigger_event(self.InterimDeterminationIssued, summary=summary.strip(), **self.meta(actor, at))
+        self.record(self.InterimDeterminationIssued, actor, at, summary=summary.strip())
+
+    def _answering_target(self, actor: Actor) -> str:
+        """A target province's investigators answer the assistance request (acknowledge it, report
+        clues) for as long as it stands: their province, the target answering."""
+        self.authorize(actor, _TARGET_INVESTIGATORS)
+        if self.withdrawn:
+            raise TransitionNotAllowed("the assistance request was withdrawn when the case was solved")
+        return actor.province or ""
 
 
 # What the incident province does next once the suspect is caught; each answers the determination clock.

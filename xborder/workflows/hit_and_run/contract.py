@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas, NestedData, PersonData
+from xborder.infra.contracts import DeadlinePassed, EventData, NestedData, PersonData
 from xborder.workflows.hit_and_run.aggregate import Outcome
 
 
@@ -130,21 +130,5 @@ class DeterminationOverdue(DeadlinePassed):
     """The incident province did not determine responsibility within 10 working days of the capture."""
 
 
-EVENT_SCHEMAS: Final[EventSchemas] = {
-    model.__name__: model
-    for model in (
-        CaseOpened,
-        AssistanceRequested,
-        AssistanceAcknowledged,
-        ClueReported,
-        SuspectApprehended,
-        HandoverCompleted,
-        CaseSolved,
-        ResponsibilityDetermined,
-        CaseClosed,
-        TransferredToCriminal,
-        InterimDeterminationIssued,
-        AcknowledgementOverdue,
-        DeterminationOverdue,
-    )
-}
+# Every `EventData` class above, in the order declared.
+EVENT_SCHEMAS: Final = EventData.declared_in(__name__)

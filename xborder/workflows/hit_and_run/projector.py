@@ -1,8 +1,6 @@
-"""HitAndRunCase events -> the 协查 case document each involved province keeps.
-
-Status and who must act next come with the envelope, as the aggregate decided them (`apply_common`);
-this projector copies the workflow's own facts only.
-"""
+"""HitAndRunCase events -> the 协查 case document each involved province keeps: the incident, each
+target's acknowledgement and clues (other targets' clue details are masked on reading), the suspect
+vehicle, and the outcome."""
 
 from __future__ import annotations
 
@@ -11,9 +9,7 @@ from xborder.projections.casedoc import Doc, iso
 
 
 def project_hit_and_run(doc: Doc, envelope: Envelope) -> None:
-    data = envelope.data
-    kind = envelope.type
-    at = iso(envelope.occurred_at)
+    data, kind, at = envelope.data, envelope.type, iso(envelope.occurred_at)
     if kind == "CaseOpened":
         doc["provinces"] = {data["incident"]: "incident"}
         doc.update(

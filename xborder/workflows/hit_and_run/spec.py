@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from xborder.workflow import WorkflowSpec
+from xborder.infra.contracts import EventContract
+from xborder.workflow import WorkflowApi, WorkflowReads, WorkflowSpec
 from xborder.workflows.hit_and_run import router as hit_and_runs
 from xborder.workflows.hit_and_run.application import HitAndRunCases
 from xborder.workflows.hit_and_run.contract import EVENT_SCHEMAS
 from xborder.workflows.hit_and_run.holds import hit_and_run_holds
 from xborder.workflows.hit_and_run.masking import mask_hit_and_run
 from xborder.workflows.hit_and_run.projector import project_hit_and_run
-from xborder.workflows.hit_and_run.terms import NATIONAL_TERMS
 
 SPEC = WorkflowSpec(
-    kind="hit_and_run",
-    aggregate_type=HitAndRunCases.aggregate_type,
-    topic="xborder.hit-and-run.v1",
     application=HitAndRunCases,
-    terms=NATIONAL_TERMS,
-    projector=project_hit_and_run,
-    router=hit_and_runs.router,
-    masker=mask_hit_and_run,
-    events=EVENT_SCHEMAS,
-    holds=hit_and_run_holds,
+    contract=EventContract(topic="xborder.hit-and-run.v1", events=EVENT_SCHEMAS),
+    api=WorkflowApi(kind="hit_and_run", router=hit_and_runs.router, masker=mask_hit_and_run),
+    reads=WorkflowReads(projector=project_hit_and_run, holds=hit_and_run_holds),
 )

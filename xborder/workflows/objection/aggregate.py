@@ -14,33 +14,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
+from xborder.domain import cases
 from xborder.domain.actors import Actor, Role, office_itself
-from xborder.domain.cases import (
-    VALID_POINTS,
-    Awaited,
-    CaseAggregate,
-    CaseEvent,
-    DeadlineOverdue,
-    DeadlinePolicy,
-    ReasonedStatusEvent,
-    StatusEvent,
-    awaited,
-    require_text,
-)
+from xborder.domain.cases import Allowed, Awaited, CaseAggregate, DeadlinePolicy, awaited, require_text
 from xborder.domain.errors import NotPermitted, RuleViolation, TransitionNotAllowed
-from xborder.domain.id_numbers import IdNumber
 from xborder.domain.money import Money
-from xborder.domain.phones import Phone
+from xborder.domain.people import Person
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import Province
 from xborder.workflows.objection.terms import Term
 
 HANDLING = "handling"
 RECORDING = "recording"
+# Who acts on an objection: the recording province's police decide, the handling province's collect
+# evidence; the party (or the handling office for them) may withdraw.
+_RECORDING_POLICE: Allowed = {Role.TRAFFIC_POLICE: (RECORDING,)}
+_HANDLING_POLICE: Allowed = {Role.TRAFFIC_POLICE: (HANDLING,)}
+_PARTY_OR_HANDLING: Allowed = {Role.OWNER: None, Role.TRAFFIC_POLICE: (HANDLING,)}
 
 
 class ObjectionStatus(StrEnum):
@@ -73,6 +65,9 @@ class Ground(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Violation:
+    """The camera record objected to, as the party states it: the recording province reviews it
+    against its own record. A penalty already decided on it is revoked if the objection is upheld."""
+
     record_number: str
     plate: Plate
     occurred_at: datetime
@@ -95,14 +90,8 @@ class Violation:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Party:
-    name: str
-    id_number: IdNumber
-    phone: Phone
-
-    def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "id_number": self.id_number.value, "phone": self.phone.value}
+# The party objecting to the record (当事人): the driver, or the owner answering for the vehicle.
+Party = Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +109,9 @@ class ObjectionFiling:
 
 class ViolationObjection(CaseAggregate):
     KIND = "objection"
-    TOPIC = "xborder:ViolationObjection"
     TERMINAL = frozenset({ObjectionStatus.DISMISSED, ObjectionStatus.WITHDRAWN})
 
-    # Required by the library for a pinned aggregate; nothing is ever recorded under this topic.
-    class Created(Aggregate.Created):
-        TOPIC = "xborder:ViolationObjection.Created"
-
-    class ObjectionFiled(Created, CaseEvent):
+    class ObjectionFiled(cases.OpeningEvent):
         handling: str
         recording: str
         violation: dict[str, Any]
@@ -149,25 +133,25 @@ class ViolationObjection(CaseAggregate):
                 o.parties = {str(self.actor["sub"])}
             o.status = ObjectionStatus.FORWARDED
 
-    class ObjectionForwarded(CaseEvent):
+    class ObjectionForwarded(cases.CaseEvent):
         """转递: the handling province passes the objection to the recording one; review clock starts."""
 
-    class ReviewStarted(StatusEvent):
+    class ReviewStarted(cases.StatusEvent):
         STATUS = ObjectionStatus.UNDER_REVIEW
 
-    class EvidenceRequested(StatusEvent):
+    class EvidenceRequested(cases.StatusEvent):
         STATUS = ObjectionStatus.EVIDENCE_REQUESTED
         request: str
 
-    class EvidenceSupplied(StatusEvent):
+    class EvidenceSupplied(cases.StatusEvent):
         STATUS = ObjectionStatus.UNDER_REVIEW
         evidence: list[str]
         note: str
 
-    class ObjectionUpheld(ReasonedStatusEvent):
+    class ObjectionUpheld(cases.ReasonedStatusEvent):
         STATUS = ObjectionStatus.UPHELD
 
-    class PenaltyRevoked(CaseEvent):
+    class PenaltyRevoked(cases.CaseEvent):
         """撤销: the decided penalty falls with the record; points are reversed, the fine is owed back."""
 
         points_reversed: int
@@ -176,28 +160,27 @@ class ViolationObjection(CaseAggregate):
         def apply_to(self, o: ViolationObjection) -> None:
             o.penalty_revoked = True
 
-    class RecordEliminated(CaseEvent):
-
+    class RecordEliminated(cases.CaseEvent):
         def apply_to(self, o: ViolationObjection) -> None:
             o.record_eliminated = True
 
-    class RefundCompleted(CaseEvent):
+    class RefundCompleted(cases.CaseEvent):
         amount: int
 
         def apply_to(self, o: ViolationObjection) -> None:
             o.refunded = self.amount
             o.status = ObjectionStatus.REFUNDED
 
-    class ObjectionDismissed(ReasonedStatusEvent):
+    class ObjectionDismissed(cases.ReasonedStatusEvent):
         STATUS = ObjectionStatus.DISMISSED
 
-    class ObjectionWithdrawn(ReasonedStatusEvent):
+    class ObjectionWithdrawn(cases.ReasonedStatusEvent):
         STATUS = ObjectionStatus.WITHDRAWN
 
-    class ReviewOverdue(DeadlineOverdue):
+    class ReviewOverdue(cases.DeadlineOverdue):
         DEADLINE = Term.OBJECTION_REVIEW
 
-    class EliminationOverdue(DeadlineOverdue):
+    class EliminationOverdue(cases.DeadlineOverdue):
         DEADLINE = Term.RECORD_ELIMINATION
 
     def __init__(self) -> None:
@@ -265,13 +248,15 @@ class ViolationObjection(CaseAggregate):
             )
         _check_ground(filing)
         violation = filing.violation
-        if violation.occurred_at.tzinfo is None or violation.occurred_at > at:
-            raise RuleViolation(
-                "the violation cannot have happened after the objection",
-                code="violation.occurred_in_future",
-                field="violation.occurred_at",
-            )
-        if violation.points not in VALID_POINTS:
+        future = "the violation cannot have happened after the objection"
+        cases.require_past(
+            violation.occurred_at,
+            at,
+            future,
+            code="violation.occurred_in_future",
+            field="violation.occurred_at",
+        )
+        if violation.points not in cases.VALID_POINTS:
             raise RuleViolation(
                 f"a violation carries 0, 1, 3, 6, 9 or 12 points (163号令), not {violation.points}",
                 code="violation.points_invalid",
@@ -279,16 +264,12 @@ class ViolationObjection(CaseAggregate):
             )
         require_text(violation.record_number, "violation.record_number")
         provinces = [handling, recording]
-        objection = cls._create(
+        objection = cls.open_case(
             cls.ObjectionFiled,
-            id=case_id or uuid4(),
-            at=at,
-            actor=actor.as_dict(),
-            provinces=sorted(provinces),
-            joined=[],
-            opens={},
-            closes=[],
-            overdue=[],
+            actor,
+            at,
+            case_id=case_id,
+            provinces=provinces,
             handling=handling,
             recording=recording,
             violation=violation.as_dict(),
@@ -300,78 +281,58 @@ class ViolationObjection(CaseAggregate):
         )
         forwarder = office_itself(handling)
         due = policy.due(Term.OBJECTION_REVIEW, provinces, at)
-        objection.trigger_event(
-            cls.ObjectionForwarded, **objection.meta(forwarder, at, opens={Term.OBJECTION_REVIEW: due})
-        )
+        objection.record(cls.ObjectionForwarded, forwarder, at, opens={Term.OBJECTION_REVIEW: due})
         return objection
 
     def start_review(self, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
-        self.require_status("start reviewing", ObjectionStatus.FORWARDED)
-        self.trigger_event(self.ReviewStarted, **self.meta(actor, at))
+        self.guard(actor, _RECORDING_POLICE, "start reviewing", ObjectionStatus.FORWARDED)
+        self.record(self.ReviewStarted, actor, at)
 
     def request_evidence(self, request: str, *, actor: Actor, at: datetime) -> None:
         """The recording province asks the handling province to collect evidence; the review clock runs
         on (157号令 sets no pause for it)."""
-        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
-        self.require_status("request evidence for", ObjectionStatus.UNDER_REVIEW)
+        self.guard(actor, _RECORDING_POLICE, "request evidence for", ObjectionStatus.UNDER_REVIEW)
         require_text(request, "request")
-        self.trigger_event(self.EvidenceRequested, request=request.strip(), **self.meta(actor, at))
+        self.record(self.EvidenceRequested, actor, at, request=request.strip())
 
     def supply_evidence(self, evidence: Sequence[str], note: str, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.TRAFFIC_POLICE: [HANDLING]})
-        self.require_status("supply evidence for", ObjectionStatus.EVIDENCE_REQUESTED)
+        self.guard(actor, _HANDLING_POLICE, "supply evidence for", ObjectionStatus.EVIDENCE_REQUESTED)
         refs = [e.strip() for e in evidence if e.strip()]
         if not refs and not note.strip():
             raise RuleViolation(
                 "supply evidence references or a note", code="evidence.empty", field="evidence"
             )
-        self.trigger_event(self.EvidenceSupplied, evidence=refs, note=note.strip(), **self.meta(actor, at))
+        self.record(self.EvidenceSupplied, actor, at, evidence=refs, note=note.strip())
 
     def decide(
         self, upheld: bool, reason: str, *, actor: Actor, at: datetime, policy: DeadlinePolicy
     ) -> None:
         """Only the recording province decides. Upheld: the record must be eliminated within 3 working
         days and a decided penalty is revoked at once (points reversed, fine owed back)."""
-        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
-        self.require_status("decide", ObjectionStatus.UNDER_REVIEW, ObjectionStatus.EVIDENCE_REQUESTED)
+        under_review = (ObjectionStatus.UNDER_REVIEW, ObjectionStatus.EVIDENCE_REQUESTED)
+        self.guard(actor, _RECORDING_POLICE, "decide", *under_review)
         require_text(reason, "reason")
+        closes = [Term.OBJECTION_REVIEW]
         if not upheld:
-            self.trigger_event(
-                self.ObjectionDismissed,
-                reason=reason.strip(),
-                **self.meta(actor, at, closes=[Term.OBJECTION_REVIEW]),
-            )
+            self.record(self.ObjectionDismissed, actor, at, reason=reason.strip(), closes=closes)
             return
-        elimination_due = policy.due(Term.RECORD_ELIMINATION, self.provinces, at)
-        self.trigger_event(
-            self.ObjectionUpheld,
-            reason=reason.strip(),
-            **self.meta(
-                actor, at, closes=[Term.OBJECTION_REVIEW], opens={Term.RECORD_ELIMINATION: elimination_due}
-            ),
-        )
+        opens = {Term.RECORD_ELIMINATION: policy.due(Term.RECORD_ELIMINATION, self.provinces, at)}
+        self.record(self.ObjectionUpheld, actor, at, reason=reason.strip(), closes=closes, opens=opens)
         if self.penalty_decided:
-            self.trigger_event(
-                self.PenaltyRevoked,
-                points_reversed=self.points,
-                fine_to_refund=self.fine,
-                **self.meta(actor, at),
-            )
+            self.record(self.PenaltyRevoked, actor, at, points_reversed=self.points, fine_to_refund=self.fine)
 
     def eliminate_record(self, *, actor: Actor, at: datetime) -> None:
         """消除: the recording province removes the camera record from its system."""
-        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
-        self.require_status("eliminate the record of", ObjectionStatus.UPHELD, ObjectionStatus.REFUNDED)
+        upheld = (ObjectionStatus.UPHELD, ObjectionStatus.REFUNDED)
+        self.guard(actor, _RECORDING_POLICE, "eliminate the record of", *upheld)
         if self.record_eliminated:
             raise TransitionNotAllowed("the record is already eliminated")
-        self.trigger_event(self.RecordEliminated, **self.meta(actor, at, closes=[Term.RECORD_ELIMINATION]))
+        self.record(self.RecordEliminated, actor, at, closes=[Term.RECORD_ELIMINATION])
 
     def complete_refund(self, amount: Money, *, actor: Actor, at: datetime) -> None:
         """The fine paid is returned. What was paid is at most the fine plus the late-payment surcharge,
         and the surcharge never exceeds the fine (行政处罚法 Art 72): so at most twice the fine."""
-        self.authorize(actor, {Role.TRAFFIC_POLICE: [RECORDING]})
-        self.require_status("refund", ObjectionStatus.UPHELD)
+        self.guard(actor, _RECORDING_POLICE, "refund", ObjectionStatus.UPHELD)
         if not self.penalty_revoked:
             raise TransitionNotAllowed(
                 "no penalty was decided for this violation: there is nothing to refund"
@@ -382,17 +343,12 @@ class ViolationObjection(CaseAggregate):
                 code="refund.amount_invalid",
                 field="amount",
             )
-        self.trigger_event(self.RefundCompleted, amount=amount.yuan, **self.meta(actor, at))
+        self.record(self.RefundCompleted, actor, at, amount=amount.yuan)
 
     def withdraw(self, reason: str, *, actor: Actor, at: datetime) -> None:
         """The party withdraws before a decision (in person at the handling office, or online)."""
-        self.authorize(actor, {Role.OWNER: None, Role.TRAFFIC_POLICE: [HANDLING]})
-        self.require_status("withdraw", *OPEN_STATUSES)
-        self.trigger_event(
-            self.ObjectionWithdrawn,
-            reason=reason.strip(),
-            **self.meta(actor, at, closes=list(self.deadlines)),
-        )
+        self.guard(actor, _PARTY_OR_HANDLING, "withdraw", *OPEN_STATUSES)
+        self.record(self.ObjectionWithdrawn, actor, at, reason=reason.strip(), closes=list(self.deadlines))
 
 
 def _check_ground(filing: ObjectionFiling) -> None:

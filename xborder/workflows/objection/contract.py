@@ -10,14 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from xborder.infra.contracts import (
-    DeadlinePassed,
-    EventData,
-    EventSchemas,
-    NestedData,
-    ReachablePersonData,
-    ReasonGiven,
-)
+from xborder.infra.contracts import DeadlinePassed, EventData, NestedData, ReachablePersonData, ReasonGiven
 from xborder.workflows.objection.aggregate import Ground
 
 
@@ -112,21 +105,5 @@ class EliminationOverdue(DeadlinePassed):
     """The recording province did not eliminate the upheld record in time; the case stays open."""
 
 
-EVENT_SCHEMAS: Final[EventSchemas] = {
-    model.__name__: model
-    for model in (
-        ObjectionFiled,
-        ObjectionForwarded,
-        ReviewStarted,
-        EvidenceRequested,
-        EvidenceSupplied,
-        ObjectionUpheld,
-        PenaltyRevoked,
-        RecordEliminated,
-        RefundCompleted,
-        ObjectionDismissed,
-        ObjectionWithdrawn,
-        ReviewOverdue,
-        EliminationOverdue,
-    )
-}
+# Every `EventData` class above, in the order declared.
+EVENT_SCHEMAS: Final = EventData.declared_in(__name__)

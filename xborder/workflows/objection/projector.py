@@ -1,8 +1,5 @@
-"""ViolationObjection events -> the objection case document each involved province keeps.
-
-Status and who must act next come with the envelope, as the aggregate decided them (`apply_common`);
-this projector copies the workflow's own facts only.
-"""
+"""ViolationObjection events -> the objection document each involved province keeps: the violation
+record, the parties, the evidence exchanged and the decision with its refund."""
 
 from __future__ import annotations
 
@@ -11,9 +8,7 @@ from xborder.projections.casedoc import Doc, iso
 
 
 def project_objection(doc: Doc, envelope: Envelope) -> None:
-    data = envelope.data
-    kind = envelope.type
-    at = iso(envelope.occurred_at)
+    data, kind, at = envelope.data, envelope.type, iso(envelope.occurred_at)
     if kind == "ObjectionFiled":
         doc["provinces"] = {data["handling"]: "handling", data["recording"]: "recording"}
         actor = envelope.actor or {}

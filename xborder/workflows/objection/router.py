@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
-from fastapi import APIRouter
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from xborder.api.fields import IdNumberStr, Name, PhoneStr, PlateStr, ProvinceCode, Ref, StrictBody, Text
-from xborder.api.routes import CaseCommands, Command, NoFields, add_read_routes
-from xborder.domain.id_numbers import IdNumber
+from xborder.api.fields import (
+    PersonIn,
+    PlateStr,
+    ProvinceCode,
+    Ref,
+    Statement,
+    StrictBody,
+    Text,
+    WithdrawalIn,
+)
+from xborder.api.routes import CaseCommands, Command
 from xborder.domain.money import Money
-from xborder.domain.phones import Phone
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
 from xborder.workflows.objection.aggregate import (
@@ -25,10 +30,14 @@ from xborder.workflows.objection.aggregate import (
 )
 from xborder.workflows.objection.application import ViolationObjections
 
-router = APIRouter(prefix="/v1/objections", tags=["violation objections (异地撤销)"])
-KIND = "objection"
-add_read_routes(router, KIND, ObjectionStatus)
-commands = CaseCommands(router, ViolationObjections)
+commands = CaseCommands(
+    ViolationObjections,
+    "/v1/objections",
+    "violation objections (异地撤销)",
+    kind="objection",
+    statuses=ObjectionStatus,
+)
+router = commands.router
 
 
 class ViolationIn(StrictBody):
@@ -44,10 +53,8 @@ class ViolationIn(StrictBody):
     penalty_decided: bool
 
 
-class PartyIn(StrictBody):
-    name: Name
-    id_number: IdNumberStr
-    phone: PhoneStr
+class PartyIn(PersonIn):
+    pass  # its own name, the OpenAPI schema's (`PartyIn`)
 
 
 class ObjectionIn(StrictBody):
@@ -58,28 +65,6 @@ class ObjectionIn(StrictBody):
     police_report_number: Annotated[str, StringConstraints(max_length=64)] | None = None
     party: PartyIn
     evidence: list[Ref] = Field(default_factory=list, max_length=50)
-
-
-class EvidenceRequestIn(StrictBody):
-    request: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-
-
-class EvidenceIn(StrictBody):
-    evidence: list[Ref] = Field(default_factory=list, max_length=50)
-    note: Text = ""
-
-
-class DecisionIn(StrictBody):
-    upheld: bool
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-
-
-class RefundIn(StrictBody):
-    amount: int = Field(ge=1, le=200_000, description="yuan")
-
-
-class WithdrawalIn(StrictBody):
-    reason: Text = ""
 
 
 @commands.opening(ObjectionIn)
@@ -103,58 +88,43 @@ def file_objection(
         ground=body.ground,
         ground_detail=body.ground_detail,
         police_report_number=body.police_report_number,
-        party=Party(body.party.name, IdNumber.parse(body.party.id_number), Phone.parse(body.party.phone)),
+        party=body.party.as_(Party),
         evidence=tuple(body.evidence),
     )
     return objections.file(filing, **command.kwargs())
 
 
-@commands.on_case("/review", NoFields)
-def start_review(
-    objections: ViolationObjections, case_id: UUID, body: NoFields, command: Command
-) -> ViolationObjection:
-    return objections.start_review(case_id, **command.kwargs())
+commands.on_case("/review", ViolationObjections.start_review)
 
 
-@commands.on_case("/evidence-requests", EvidenceRequestIn)
-def request_evidence(
-    objections: ViolationObjections, case_id: UUID, body: EvidenceRequestIn, command: Command
-) -> ViolationObjection:
-    return objections.request_evidence(case_id, body.request, **command.kwargs())
+@commands.body_of("/evidence-requests", ViolationObjections.request_evidence)
+class EvidenceRequestIn(StrictBody):
+    request: Statement
 
 
-@commands.on_case("/evidence", EvidenceIn)
-def supply_evidence(
-    objections: ViolationObjections, case_id: UUID, body: EvidenceIn, command: Command
-) -> ViolationObjection:
-    return objections.supply_evidence(case_id, body.evidence, body.note, **command.kwargs())
+@commands.body_of("/evidence", ViolationObjections.supply_evidence)
+class EvidenceIn(StrictBody):
+    evidence: list[Ref] = Field(default_factory=list, max_length=50)
+    note: Text = ""
 
 
-@commands.on_case("/decision", DecisionIn)
-def decide(
-    objections: ViolationObjections, case_id: UUID, body: DecisionIn, command: Command
-) -> ViolationObjection:
-    return objections.decide(case_id, body.upheld, body.reason, **command.kwargs())
+@commands.body_of("/decision", ViolationObjections.decide)
+class DecisionIn(StrictBody):
+    upheld: bool
+    reason: Statement
 
 
-@commands.on_case("/elimination", NoFields)
-def eliminate_record(
-    objections: ViolationObjections, case_id: UUID, body: NoFields, command: Command
-) -> ViolationObjection:
-    """消除: the recording province confirms the camera record is removed (due 3 working days after
-    upholding)."""
-    return objections.eliminate_record(case_id, **command.kwargs())
+commands.on_case(
+    "/elimination",
+    ViolationObjections.eliminate_record,
+    doc="消除: the recording province confirms the camera record is removed (due 3 working days after\n"
+    "upholding).",
+)
 
 
-@commands.on_case("/refund", RefundIn)
-def complete_refund(
-    objections: ViolationObjections, case_id: UUID, body: RefundIn, command: Command
-) -> ViolationObjection:
-    return objections.complete_refund(case_id, Money(body.amount), **command.kwargs())
+@commands.body_of("/refund", ViolationObjections.complete_refund, convert={"amount": Money})
+class RefundIn(StrictBody):
+    amount: int = Field(ge=1, le=200_000, description="yuan")
 
 
-@commands.on_case("/withdrawal", WithdrawalIn)
-def withdraw_objection(
-    objections: ViolationObjections, case_id: UUID, body: WithdrawalIn, command: Command
-) -> ViolationObjection:
-    return objections.withdraw(case_id, body.reason, **command.kwargs())
+commands.on_case("/withdrawal", ViolationObjections.withdraw, WithdrawalIn, name="withdraw_objection")

@@ -17,19 +17,9 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
-from eventsourcing.domain import Aggregate
-
+from xborder.domain import cases
 from xborder.domain.actors import Actor, Role
-from xborder.domain.cases import (
-    Awaited,
-    CaseAggregate,
-    CaseEvent,
-    DeadlineOverdue,
-    DeadlinePolicy,
-    StatusEvent,
-    awaited,
-    require_text,
-)
+from xborder.domain.cases import Allowed, Awaited, CaseAggregate, DeadlinePolicy, awaited, require_text
 from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.money import Money
 from xborder.domain.provinces import province_by_code
@@ -39,6 +29,10 @@ from xborder.workflows.rescue.terms import Term
 ACCIDENT = "accident"
 RESPONDER = "responder"
 _HIT_AND_RUN_NAMESPACE = UUID("1b0c6f0a-7d2e-4f5c-9a3b-2e8d4c6a1f90")
+# Who acts on a rescue: the accident province's dispatch centre runs it, its police or dispatchers notify
+# the payers. The dispatched units report from their own province (`Service`), insurers as notified.
+_DISPATCH_CENTRE: Allowed = {Role.DISPATCHER: (ACCIDENT,)}
+_ACCIDENT_OFFICES: Allowed = {Role.TRAFFIC_POLICE: (ACCIDENT,), Role.DISPATCHER: (ACCIDENT,)}
 
 
 def hit_and_run_id_for(rescue_id: UUID) -> UUID:
@@ -64,9 +58,40 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Casualty:
+    """Someone hurt, by the dispatcher's reference rather than by name; the medical notes are for the
+    hospital and the dispatch centre only (`masking.mask_rescue`)."""
+
     ref: str
     severity: Severity
     medical_notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """What the two services a rescue sends differ in. One rule dispatches either (one unit, from any
+    province, which joins the case) and takes its unit's report (from that province's own role, once)."""
+
+    role: Role  # who reports for the unit
+    unit: str  # what is sent, as messages name it
+    report: str  # what the unit reports, likewise
+    reporters: str  # who alone may report, likewise
+    action: str  # the report, as `awaiting` names it
+
+
+POLICE = Service(
+    Role.TRAFFIC_POLICE,
+    "police unit",
+    "unit's arrival",
+    "only the traffic police of the dispatched unit's province report its arrival",
+    "report_arrival",
+)
+MEDICAL = Service(
+    Role.MEDICAL,
+    "hospital",
+    "admission",
+    "only the dispatched hospital's province reports the admission",
+    "report_admission",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +108,9 @@ class RescueReport:
 
 class JointRescue(CaseAggregate):
     KIND = "rescue"
-    TOPIC = "xborder:JointRescue"
     TERMINAL = frozenset({RescueStatus.CLOSED})
 
-    # Required by the library for a pinned aggregate; nothing is ever recorded under this topic.
-    class Created(Aggregate.Created):
-        TOPIC = "xborder:JointRescue.Created"
-
-    class RescueOpened(Created, CaseEvent):
+    class RescueOpened(cases.OpeningEvent):
         accident: str
         occurred_at: datetime
         place: dict[str, Any]
@@ -107,39 +127,34 @@ class JointRescue(CaseAggregate):
             r.vehicles = [VehicleCover(v["plate"], v["insurer"], v["policy"]) for v in self.vehicles]
             r.status = RescueStatus.OPEN
 
-    class PoliceDispatched(CaseEvent):
+    class PoliceDispatched(cases.CaseEvent):
         unit: str
         province: str
 
         def apply_to(self, r: JointRescue) -> None:
-            r.roles.setdefault(self.province, RESPONDER)
-            r.police = (self.province, self.at)
-            r.refresh_status()
+            r.sent(POLICE, self.province, self.at)
 
-    class PoliceArrived(CaseEvent):
-        response_seconds: int
-
-        def apply_to(self, r: JointRescue) -> None:
-            r.police_arrived = True
-
-    class MedicalDispatched(CaseEvent):
+    class MedicalDispatched(cases.CaseEvent):
         hospital: str
         province: str
 
         def apply_to(self, r: JointRescue) -> None:
-            r.roles.setdefault(self.province, RESPONDER)
-            r.medical = (self.province, self.at)
-            r.refresh_status()
+            r.sent(MEDICAL, self.province, self.at)
 
-    class PatientsAdmitted(CaseEvent):
+    class PoliceArrived(cases.CaseEvent):
+        response_seconds: int
+
+        def apply_to(self, r: JointRescue) -> None:
+            r.reported_by(POLICE)
+
+    class PatientsAdmitted(cases.CaseEvent):
         patients: list[str]
         response_seconds: int
 
         def apply_to(self, r: JointRescue) -> None:
-            r.admitted = True
-            r.refresh_status()
+            r.reported_by(MEDICAL)
 
-    class InsurerNotified(CaseEvent):
+    class InsurerNotified(cases.CaseEvent):
         """The written notice (书面通知) to a vehicle's 交强险 insurer."""
 
         insurer: str
@@ -148,7 +163,7 @@ class JointRescue(CaseAggregate):
         def apply_to(self, r: JointRescue) -> None:
             r.insurers[self.insurer] = None
 
-    class InsurerAdvanceConfirmed(CaseEvent):
+    class InsurerAdvanceConfirmed(cases.CaseEvent):
         insurer: str
         amount: int
         at_fault: bool
@@ -158,13 +173,13 @@ class JointRescue(CaseAggregate):
             r.funding = RescueStatus.FUNDING_CONFIRMED
             r.refresh_status()
 
-    class FundNotified(CaseEvent):
+    class FundNotified(cases.CaseEvent):
         reason: str
 
         def apply_to(self, r: JointRescue) -> None:
             r.fund_notified = True
 
-    class FundAdvancePaid(CaseEvent):
+    class FundAdvancePaid(cases.CaseEvent):
         amount: int
 
         def apply_to(self, r: JointRescue) -> None:
@@ -172,20 +187,19 @@ class JointRescue(CaseAggregate):
             r.funding = RescueStatus.FUNDING_CONFIRMED
             r.refresh_status()
 
-    class FundAdvanceDenied(CaseEvent):
-
+    class FundAdvanceDenied(cases.CaseEvent):
         def apply_to(self, r: JointRescue) -> None:
             r.fund_reviewed = True
             r.funding = RescueStatus.FUNDING_DENIED
             r.refresh_status()
 
-    class RescueClosed(StatusEvent):
+    class RescueClosed(cases.StatusEvent):
         STATUS = RescueStatus.CLOSED
 
-    class FundNoticeOverdue(DeadlineOverdue):
+    class FundNoticeOverdue(cases.DeadlineOverdue):
         DEADLINE = Term.FUND_NOTICE
 
-    class FundReviewOverdue(DeadlineOverdue):
+    class FundReviewOverdue(cases.DeadlineOverdue):
         DEADLINE = Term.FUND_REVIEW
 
     def __init__(self) -> None:
@@ -194,14 +208,44 @@ class JointRescue(CaseAggregate):
         self.driver_fled = False
         self.casualty_refs: list[str] = []
         self.vehicles: list[VehicleCover] = []
-        self.police: tuple[str, datetime] | None = None
-        self.police_arrived = False
-        self.medical: tuple[str, datetime] | None = None
-        self.admitted = False
+        self.units: dict[Service, tuple[str, datetime]] = {}  # -> the unit's province, when it was sent
+        self.reported: set[Service] = set()  # the services whose unit has reported
         self.insurers: dict[str, int | None] = {}  # notified insurer -> confirmed advance
         self.fund_notified = False
         self.fund_reviewed = False
         self.funding: str | None = None
+
+    @property
+    def police(self) -> tuple[str, datetime] | None:
+        """The police unit dispatched: its province and when it was sent."""
+        return self.units.get(POLICE)
+
+    @property
+    def medical(self) -> tuple[str, datetime] | None:
+        """The hospital or 120 unit dispatched: its province and when it was sent."""
+        return self.units.get(MEDICAL)
+
+    @property
+    def police_arrived(self) -> bool:
+        """Whether the police unit has reported its arrival."""
+        return POLICE in self.reported
+
+    @property
+    def admitted(self) -> bool:
+        """Whether the hospital has reported the patients' admission."""
+        return MEDICAL in self.reported
+
+    def sent(self, service: Service, province: str, at: datetime) -> None:
+        """A unit of `service` sent from `province` at `at`: that province joins the case as a responder
+        (unless it is the accident's own), and the unit's response time runs from `at`."""
+        self.roles.setdefault(province, RESPONDER)
+        self.units[service] = (province, at)
+        self.refresh_status()
+
+    def reported_by(self, service: Service) -> None:
+        """The unit of `service` reported (the police arrived, the hospital admitted the patients)."""
+        self.reported.add(service)
+        self.refresh_status()
 
     def refresh_status(self) -> None:
         """The furthest milestone reached: funding decided, then patients admitted, then responders sent."""
@@ -209,7 +253,7 @@ class JointRescue(CaseAggregate):
             self.status = self.funding
         elif self.admitted:
             self.status = RescueStatus.PATIENTS_ADMITTED
-        elif self.police or self.medical:
+        elif self.units:
             self.status = RescueStatus.RESPONDING
 
     def awaiting(self) -> list[Awaited]:
@@ -219,10 +263,10 @@ class JointRescue(CaseAggregate):
         if self.status == RescueStatus.CLOSED:
             return []
         items: list[Awaited] = []
-        if self.police is not None and not self.police_arrived:
-            items.append(awaited(self.police[0], Role.TRAFFIC_POLICE.value, "report_arrival", None))
-        if self.medical is not None and not self.admitted:
-            items.append(awaited(self.medical[0], Role.MEDICAL.value, "report_admission", None))
+        for service in (POLICE, MEDICAL):
+            if service in self.units and service not in self.reported:
+                province, _ = self.units[service]
+                items.append(awaited(province, service.role.value, service.action, None))
         for insurer, advance in sorted(self.insurers.items()):
             if advance is None:
                 items.append(awaited(self.accident, Role.INSURER.value, "confirm_advance", None, org=insurer))
@@ -249,12 +293,10 @@ class JointRescue(CaseAggregate):
     ) -> JointRescue:
         if actor.role is not Role.DISPATCHER or actor.province is None:
             raise NotPermitted("only the dispatch centre of the accident's province opens a joint rescue")
-        if report.occurred_at.tzinfo is None or report.occurred_at > at:
-            raise RuleViolation(
-                "the accident cannot have happened after the rescue is opened",
-                code="incident.occurred_in_future",
-                field="occurred_at",
-            )
+        future = "the accident cannot have happened after the rescue is opened"
+        cases.require_past(
+            report.occurred_at, at, future, code="incident.occurred_in_future", field="occurred_at"
+        )
         refs = [c.ref for c in report.casualties]
         if len(set(refs)) != len(refs):
             raise RuleViolation(
@@ -264,16 +306,13 @@ class JointRescue(CaseAggregate):
         accident = actor.province
         route = route_funding(report.driver_fled, report.vehicles)
         opens = {Term.FUND_NOTICE: policy.due(Term.FUND_NOTICE, [accident], at)} if route.fund_needed else {}
-        return cls._create(
+        return cls.open_case(
             cls.RescueOpened,
-            id=rescue_id,
-            at=at,
-            actor=actor.as_dict(),
+            actor,
+            at,
+            case_id=rescue_id,
             provinces=[accident],
-            joined=[],
-            opens={str(k): v for k, v in opens.items()},
-            closes=[],
-            overdue=[],
+            opens=opens,
             accident=accident,
             occurred_at=report.occurred_at,
             place={
@@ -294,56 +333,24 @@ class JointRescue(CaseAggregate):
 
     def dispatch_police(self, unit: str, province: str, *, actor: Actor, at: datetime) -> None:
         """The nearest unit, whichever province it belongs to; that province joins the case."""
-        self.authorize(actor, {Role.DISPATCHER: [ACCIDENT]})
-        self._require_open("dispatch police to")
-        if self.police is not None:
-            raise TransitionNotAllowed("a police unit is already dispatched")
-        code = province_by_code(province).code
+        code = self._dispatch(POLICE, province, actor=actor, action="dispatch police to")
         require_text(unit, "unit")
-        self.trigger_event(
-            self.PoliceDispatched,
-            unit=unit.strip(),
-            province=code,
-            **self.meta(actor, at, provinces=[*self.roles, code]),
-        )
+        self.record(self.PoliceDispatched, actor, at, unit=unit.strip(), province=code, joining=[code])
 
     def report_police_arrival(self, *, actor: Actor, at: datetime) -> None:
-        self._require_visible(actor)
-        self._require_open("report arrival at")
-        if self.police is None:
-            raise TransitionNotAllowed("no police unit was dispatched")
-        if actor.role is not Role.TRAFFIC_POLICE or actor.province != self.police[0]:
-            raise NotPermitted("only the traffic police of the dispatched unit's province report its arrival")
-        if self.police_arrived:
-            raise TransitionNotAllowed("the unit's arrival is already recorded")
-        self.trigger_event(
-            self.PoliceArrived, response_seconds=_seconds_between(self.police[1], at), **self.meta(actor, at)
-        )
+        sent = self._report(POLICE, actor=actor, action="report arrival at")
+        self.record(self.PoliceArrived, actor, at, response_seconds=_seconds_between(sent, at))
 
     def dispatch_medical(self, hospital: str, province: str, *, actor: Actor, at: datetime) -> None:
         """The nearest hospital or 120 unit, whichever province; it may not refuse."""
-        self.authorize(actor, {Role.DISPATCHER: [ACCIDENT]})
-        self._require_open("dispatch medical help to")
-        if self.medical is not None:
-            raise TransitionNotAllowed("a hospital is already dispatched")
-        code = province_by_code(province).code
+        code = self._dispatch(MEDICAL, province, actor=actor, action="dispatch medical help to")
         require_text(hospital, "hospital")
-        self.trigger_event(
-            self.MedicalDispatched,
-            hospital=hospital.strip(),
-            province=code,
-            **self.meta(actor, at, provinces=[*self.roles, code]),
+        self.record(
+            self.MedicalDispatched, actor, at, hospital=hospital.strip(), province=code, joining=[code]
         )
 
     def admit_patients(self, patients: Sequence[str], *, actor: Actor, at: datetime) -> None:
-        self._require_visible(actor)
-        self._require_open("admit patients of")
-        if self.medical is None:
-            raise TransitionNotAllowed("no hospital was dispatched")
-        if actor.role is not Role.MEDICAL or actor.province != self.medical[0]:
-            raise NotPermitted("only the dispatched hospital's province reports the admission")
-        if self.admitted:
-            raise TransitionNotAllowed("the admission is already recorded")
+        sent = self._report(MEDICAL, actor=actor, action="admit patients of")
         unknown = sorted(set(patients) - set(self.casualty_refs))
         if not patients or unknown:
             raise RuleViolation(
@@ -352,16 +359,17 @@ class JointRescue(CaseAggregate):
                 code="patients.invalid",
                 field="patients",
             )
-        self.trigger_event(
+        response_seconds = _seconds_between(sent, at)
+        self.record(
             self.PatientsAdmitted,
+            actor,
+            at,
             patients=sorted(set(patients)),
-            response_seconds=_seconds_between(self.medical[1], at),
-            **self.meta(actor, at),
+            response_seconds=response_seconds,
         )
 
     def notify_insurer(self, insurer: str, policy: str, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.TRAFFIC_POLICE: [ACCIDENT], Role.DISPATCHER: [ACCIDENT]})
-        self._require_open("notify an insurer of")
+        self._guard(actor, _ACCIDENT_OFFICES, "notify an insurer of")
         route = route_funding(self.driver_fled, self.vehicles)
         if not any(v.insurer == insurer and v.policy == policy for v in route.insurers):
             raise RuleViolation(
@@ -372,11 +380,11 @@ class JointRescue(CaseAggregate):
             )
         if insurer in self.insurers:
             raise TransitionNotAllowed(f"{insurer} is already notified")
-        self.trigger_event(self.InsurerNotified, insurer=insurer, policy=policy, **self.meta(actor, at))
+        self.record(self.InsurerNotified, actor, at, insurer=insurer, policy=policy)
 
     def confirm_insurer_advance(self, amount: Money, at_fault: bool, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.INSURER: None})  # the notified insurer, of an involved province
-        self._require_open("confirm an advance for")
+        # the notified insurer, of an involved province
+        self._guard(actor, {Role.INSURER: None}, "confirm an advance for")
         insurer = actor.org or ""
         if self.insurers.get(insurer) is not None:
             raise TransitionNotAllowed("your advance is already confirmed")
@@ -388,18 +396,13 @@ class JointRescue(CaseAggregate):
                 code="insurer.advance_over_limit" if amount > limit else "insurer.advance_invalid",
                 field="amount",
             )
-        self.trigger_event(
-            self.InsurerAdvanceConfirmed,
-            insurer=insurer,
-            amount=amount.yuan,
-            at_fault=at_fault,
-            **self.meta(actor, at),
+        self.record(
+            self.InsurerAdvanceConfirmed, actor, at, insurer=insurer, amount=amount.yuan, at_fault=at_fault
         )
 
     def notify_fund(self, reason: FundReason, *, actor: Actor, at: datetime, policy: DeadlinePolicy) -> None:
         """Notice to the relief fund of the accident's province, which reviews within 5 working days."""
-        self.authorize(actor, {Role.TRAFFIC_POLICE: [ACCIDENT], Role.DISPATCHER: [ACCIDENT]})
-        self._require_open("notify the relief fund of")
+        self._guard(actor, _ACCIDENT_OFFICES, "notify the relief fund of")
         if self.fund_notified:
             raise TransitionNotAllowed("the relief fund is already notified")
         route = route_funding(self.driver_fled, self.vehicles)
@@ -416,16 +419,11 @@ class JointRescue(CaseAggregate):
                 code="fund.reason_not_applicable",
                 field="reason",
             )
-        due = policy.due(Term.FUND_REVIEW, [self.accident], at)
-        self.trigger_event(
-            self.FundNotified,
-            reason=reason.value,
-            **self.meta(actor, at, closes=[Term.FUND_NOTICE], opens={Term.FUND_REVIEW: due}),
-        )
+        opens = {Term.FUND_REVIEW: policy.due(Term.FUND_REVIEW, [self.accident], at)}
+        self.record(self.FundNotified, actor, at, reason=reason.value, closes=[Term.FUND_NOTICE], opens=opens)
 
     def review_fund(self, approved: bool, amount: Money, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.FUND: [ACCIDENT]})
-        self._require_open("review the fund advance of")
+        self._guard(actor, {Role.FUND: (ACCIDENT,)}, "review the fund advance of")
         if not self.fund_notified:
             raise TransitionNotAllowed("the relief fund was not notified of this rescue")
         if self.fund_reviewed:
@@ -435,25 +433,47 @@ class JointRescue(CaseAggregate):
                 raise RuleViolation(
                     "an approved advance needs its amount", code="fund.amount_invalid", field="amount"
                 )
-            self.trigger_event(
-                self.FundAdvancePaid, amount=amount.yuan, **self.meta(actor, at, closes=[Term.FUND_REVIEW])
-            )
+            self.record(self.FundAdvancePaid, actor, at, amount=amount.yuan, closes=[Term.FUND_REVIEW])
         else:
-            self.trigger_event(self.FundAdvanceDenied, **self.meta(actor, at, closes=[Term.FUND_REVIEW]))
+            self.record(self.FundAdvanceDenied, actor, at, closes=[Term.FUND_REVIEW])
 
     def close(self, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.DISPATCHER: [ACCIDENT]})
-        self._require_open("close")
-        self.trigger_event(self.RescueClosed, **self.meta(actor, at, closes=list(self.deadlines)))
+        self._guard(actor, _DISPATCH_CENTRE, "close")
+        self.record(self.RescueClosed, actor, at, closes=list(self.deadlines))
 
     # ------------------------------------------------------------------ helpers
-    def _require_visible(self, actor: Actor) -> None:
-        if not self.is_visible_to(actor):
-            raise CaseNotFound("No such case.")
+    def _guard(self, actor: Actor, allowed: Allowed, action: str) -> None:
+        """A rescue command's preamble: `authorize`, then the rescue must still be open — in any of its
+        open statuses, as units, insurers and the fund act in whatever order the accident brings."""
+        self.authorize(actor, allowed)
+        self._require_open(action)
 
     def _require_open(self, action: str) -> None:
         if self.status == RescueStatus.CLOSED:
             raise TransitionNotAllowed(f"cannot {action} a closed rescue")
+
+    def _dispatch(self, service: Service, province: str, *, actor: Actor, action: str) -> str:
+        """The dispatch centre sends one unit of `service`, from whichever province `province` names:
+        its code, which joins the case with the dispatch."""
+        self._guard(actor, _DISPATCH_CENTRE, action)
+        if service in self.units:
+            raise TransitionNotAllowed(f"a {service.unit} is already dispatched")
+        return province_by_code(province).code
+
+    def _report(self, service: Service, *, actor: Actor, action: str) -> datetime:
+        """The dispatched unit of `service` reports, from its own province and role, once: when it was
+        sent, which its response time is counted from."""
+        if not self.is_visible_to(actor):
+            raise CaseNotFound("No such case.")
+        self._require_open(action)
+        if service not in self.units:
+            raise TransitionNotAllowed(f"no {service.unit} was dispatched")
+        province, sent = self.units[service]
+        if actor.role is not service.role or actor.province != province:
+            raise NotPermitted(service.reporters)
+        if service in self.reported:
+            raise TransitionNotAllowed(f"the {service.report} is already recorded")
+        return sent
 
 
 def _seconds_between(start: datetime, end: datetime) -> int:

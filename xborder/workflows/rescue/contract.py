@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID
 
-from xborder.infra.contracts import DeadlinePassed, EventData, EventSchemas, NestedData
+from xborder.infra.contracts import DeadlinePassed, EventData, NestedData
 from xborder.workflows.rescue.aggregate import Severity
 from xborder.workflows.rescue.funding import FundReason
 
@@ -127,21 +127,5 @@ class FundReviewOverdue(DeadlinePassed):
     """The relief fund did not review the advance in time; the case stays open."""
 
 
-EVENT_SCHEMAS: Final[EventSchemas] = {
-    model.__name__: model
-    for model in (
-        RescueOpened,
-        PoliceDispatched,
-        PoliceArrived,
-        MedicalDispatched,
-        PatientsAdmitted,
-        InsurerNotified,
-        InsurerAdvanceConfirmed,
-        FundNotified,
-        FundAdvancePaid,
-        FundAdvanceDenied,
-        RescueClosed,
-        FundNoticeOverdue,
-        FundReviewOverdue,
-    )
-}
+# Every `EventData` class above, in the order declared.
+EVENT_SCHEMAS: Final = EventData.declared_in(__name__)

@@ -1,8 +1,6 @@
-"""JointRescue events -> the rescue document each involved province keeps.
-
-Status and who must act next come with the envelope, as the aggregate decided them (`apply_common`);
-this projector copies the workflow's own facts only.
-"""
+"""JointRescue events -> the rescue document each involved province keeps: the three parties
+(警 / 医 / 保·基金) with their response times, the casualties (medical notes masked on reading for
+everyone but the treating side), and the link to a fled driver's hit-and-run case."""
 
 from __future__ import annotations
 
@@ -11,9 +9,7 @@ from xborder.projections.casedoc import Doc, iso
 
 
 def project_rescue(doc: Doc, envelope: Envelope) -> None:
-    data = envelope.data
-    kind = envelope.type
-    at = iso(envelope.occurred_at)
+    data, kind, at = envelope.data, envelope.type, iso(envelope.occurred_at)
     if kind == "RescueOpened":
         doc["provinces"] = {data["accident"]: "accident"}
         vehicles = data["vehicles"]
@@ -26,6 +22,10 @@ def project_rescue(doc: Doc, envelope: Envelope) -> None:
             plate=next((v["plate"] for v in vehicles if v.get("plate")), None),
             driver_fled=data["driver_fled"],
             hit_and_run_id=str(data["hit_and_run_id"]) if data.get("hit_and_run_id") else None,
+            # The link carries the version of the linked case it was made at: the hit-and-run case is
+            # opened from this very event (version 1), so a reader following the link asks for that
+            # version (`?min_version=1`) and is answered 202, not 404, until its province has it.
+            hit_and_run_version=1 if data.get("hit_and_run_id") else None,
             police=None,
             medical=None,
             insurers={},

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from xborder.consumers import rescue_process
-from xborder.infra.contracts import Envelope
-from xborder.workflow import Applications, ProcessManagerContext, ProcessManagerSpec, WorkflowSpec
+from xborder.infra.contracts import Envelope, EventContract
+from xborder.workflow import (
+    Applications,
+    ProcessManagerContext,
+    ProcessManagerSpec,
+    WorkflowApi,
+    WorkflowReads,
+    WorkflowSpec,
+)
 from xborder.workflows.hit_and_run.application import HitAndRunCases
 from xborder.workflows.rescue import router as rescues
 from xborder.workflows.rescue.application import JointRescues
@@ -12,7 +19,6 @@ from xborder.workflows.rescue.contract import EVENT_SCHEMAS
 from xborder.workflows.rescue.masking import mask_rescue
 from xborder.workflows.rescue.projector import project_rescue
 from xborder.workflows.rescue.stats import response_times
-from xborder.workflows.rescue.terms import NATIONAL_TERMS
 
 
 def _hit_and_runs(applications: Applications) -> HitAndRunCases:
@@ -43,15 +49,9 @@ FLED_DRIVER_OPENS_HIT_AND_RUN = ProcessManagerSpec(
 )
 
 SPEC = WorkflowSpec(
-    kind="rescue",
-    aggregate_type=JointRescues.aggregate_type,
-    topic="xborder.joint-rescue.v1",
     application=JointRescues,
-    terms=NATIONAL_TERMS,
-    projector=project_rescue,
-    router=rescues.router,
-    masker=mask_rescue,
-    events=EVENT_SCHEMAS,
-    stats=response_times,
+    contract=EventContract(topic="xborder.joint-rescue.v1", events=EVENT_SCHEMAS),
+    api=WorkflowApi(kind="rescue", router=rescues.router, masker=mask_rescue),
+    reads=WorkflowReads(projector=project_rescue, stats=response_times),
     process_managers=(FLED_DRIVER_OPENS_HIT_AND_RUN,),
 )

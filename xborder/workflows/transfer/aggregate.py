@@ -2,8 +2,9 @@
 
 The owner applies at the destination (转入地); the origin (转出地, the province of the current plate)
 releases the electronic archive or refuses; the destination verifies it, inspects the vehicle and
-registers it under a plate of its own province. Topics are pinned so that moving this module never
-orphans stored events; change an event's shape only with `class_version` and an upcaster.
+registers it under a plate of its own province. Event topics come from the class names, not from this
+module, so moving it never orphans stored events; change an event's shape only with `class_version` and
+an upcaster.
 """
 
 from __future__ import annotations
@@ -12,26 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
+from xborder.domain import cases
 from xborder.domain.actors import Actor, Role, office_itself
-from xborder.domain.cases import (
-    Awaited,
-    CaseAggregate,
-    CaseEvent,
-    DeadlineOverdue,
-    DeadlinePolicy,
-    ReasonedStatusEvent,
-    StatusEvent,
-    awaited,
-    require_text,
-)
+from xborder.domain.cases import Allowed, Awaited, CaseAggregate, DeadlinePolicy, awaited, require_text
 from xborder.domain.errors import NotPermitted, RuleViolation, VehicleBlocked
 from xborder.domain.holds import VehicleHold
-from xborder.domain.id_numbers import IdNumber
-from xborder.domain.phones import Phone
+from xborder.domain.people import Person
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import Province
 from xborder.domain.vins import Vin
@@ -39,6 +28,10 @@ from xborder.workflows.transfer.terms import Term
 
 ORIGIN = "origin"
 DESTINATION = "destination"
+# Who acts on a transfer: each province's vehicle administration for its side; the owner may withdraw.
+_ORIGIN_OFFICE: Allowed = {Role.VEHICLE_ADMIN: (ORIGIN,)}
+_DESTINATION_OFFICE: Allowed = {Role.VEHICLE_ADMIN: (DESTINATION,)}
+_OWNER_OR_DESTINATION: Allowed = {Role.OWNER: None, Role.VEHICLE_ADMIN: (DESTINATION,)}
 
 
 class TransferStatus(StrEnum):
@@ -84,14 +77,8 @@ ELIGIBLE_VEHICLE_TYPES = frozenset({"small_passenger", "mini_passenger"})
 USES = ("non_commercial", "commercial")
 
 
-@dataclass(frozen=True, slots=True)
-class Owner:
-    name: str
-    id_number: IdNumber
-    phone: Phone
-
-    def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "id_number": self.id_number.value, "phone": self.phone.value}
+# The registered owner (机动车所有人) applying for the transfer.
+Owner = Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +105,16 @@ class TransferRequest:
 
 
 def blocked_error(holds: Sequence[VehicleHold]) -> VehicleBlocked:
-    names = "; ".join(h.describe() for h in holds)
-    return VehicleBlocked(f"the vehicle is held by an open case: {names}", field="plate")
+    """Refused while any case holds the vehicle; which cases, whose and why is for the API to show
+    to those who may see them — the message itself names only their kinds."""
+    kinds = ", ".join(sorted({h.kind for h in holds}))
+    return VehicleBlocked(
+        f"the vehicle is held by an open case ({kinds}); it cannot be transferred", holds=holds
+    )
 
 
 class VehicleTransfer(CaseAggregate):
     KIND = "transfer"
-    TOPIC = "xborder:VehicleTransfer"
     TERMINAL = frozenset(
         {
             TransferStatus.REGISTERED,
@@ -135,12 +125,7 @@ class VehicleTransfer(CaseAggregate):
         }
     )
 
-    # The library insists every event class of a pinned aggregate has a pinned topic, including the
-    # generic `Created` base it would otherwise define; nothing is ever recorded under this one.
-    class Created(Aggregate.Created):
-        TOPIC = "xborder:VehicleTransfer.Created"
-
-    class TransferApplied(Created, CaseEvent):
+    class TransferApplied(cases.OpeningEvent):
         plate: str
         vin: str
         vehicle_type: str
@@ -161,28 +146,28 @@ class VehicleTransfer(CaseAggregate):
             t.parties = {str(self.actor["sub"])}
             t.status = TransferStatus.ARCHIVE_REQUESTED
 
-    class ArchiveRequested(CaseEvent):
+    class ArchiveRequested(cases.CaseEvent):
         """The destination asks the origin for the vehicle's archive; its release clock starts here."""
 
-    class ArchiveReleased(CaseEvent):
+    class ArchiveReleased(cases.CaseEvent):
         archive_ref: str
 
         def apply_to(self, t: VehicleTransfer) -> None:
             t.archive_ref = self.archive_ref
             t.status = TransferStatus.ARCHIVE_RELEASED
 
-    class TransferRefused(StatusEvent):
+    class TransferRefused(cases.StatusEvent):
         STATUS = TransferStatus.REFUSED
         reasons: list[str]
         detail: str
 
-    class ArchiveVerified(ReasonedStatusEvent):
+    class ArchiveVerified(cases.ReasonedStatusEvent):
         STATUS = TransferStatus.ARCHIVE_VERIFIED
 
-    class ArchiveRejected(ReasonedStatusEvent):
+    class ArchiveRejected(cases.ReasonedStatusEvent):
         STATUS = TransferStatus.ARCHIVE_REJECTED
 
-    class VehicleInspected(CaseEvent):
+    class VehicleInspected(cases.CaseEvent):
         passed: bool
         reasons: list[str]
         evidence: list[str]
@@ -192,7 +177,7 @@ class VehicleTransfer(CaseAggregate):
             if self.passed:
                 t.status = TransferStatus.INSPECTED
 
-    class TransferRegistered(CaseEvent):
+    class TransferRegistered(cases.CaseEvent):
         new_plate: str
         old_plate: str
 
@@ -200,19 +185,19 @@ class VehicleTransfer(CaseAggregate):
             t.new_plate = self.new_plate
             t.status = TransferStatus.REGISTERED
 
-    class TransferWithdrawn(ReasonedStatusEvent):
+    class TransferWithdrawn(cases.ReasonedStatusEvent):
         STATUS = TransferStatus.WITHDRAWN
 
-    class ArchiveReleaseOverdue(DeadlineOverdue):
+    class ArchiveReleaseOverdue(cases.DeadlineOverdue):
         DEADLINE = Term.ARCHIVE_RELEASE
 
-    class ArchiveVerificationOverdue(DeadlineOverdue):
+    class ArchiveVerificationOverdue(cases.DeadlineOverdue):
         DEADLINE = Term.ARCHIVE_VERIFICATION
 
-    class RegistrationOverdue(DeadlineOverdue):
+    class RegistrationOverdue(cases.DeadlineOverdue):
         DEADLINE = Term.REGISTRATION
 
-    class TransferLapsed(DeadlineOverdue, StatusEvent):
+    class TransferLapsed(cases.DeadlineOverdue, cases.StatusEvent):
         """30 calendar days after the archive release without registration (164号令)."""
 
         DEADLINE = Term.TRANSFER_LAPSE
@@ -283,17 +268,12 @@ class VehicleTransfer(CaseAggregate):
             raise blocked_error(holds)
 
         provinces = [origin.code, destination.code]
-        actor_dict = actor.as_dict()
-        transfer = cls._create(
+        transfer = cls.open_case(
             cls.TransferApplied,
-            id=case_id or uuid4(),
-            at=at,
-            actor=actor_dict,
-            provinces=sorted(provinces),
-            joined=[],
-            opens={},
-            closes=[],
-            overdue=[],
+            actor,
+            at,
+            case_id=case_id,
+            provinces=provinces,
             plate=form.plate.value,
             vin=form.vin.value,
             vehicle_type=form.vehicle_type,
@@ -311,9 +291,7 @@ class VehicleTransfer(CaseAggregate):
         )
         requester = office_itself(destination.code)  # the archive request is the office's act
         due = policy.due(Term.ARCHIVE_RELEASE, provinces, at)
-        transfer.trigger_event(
-            cls.ArchiveRequested, **transfer.meta(requester, at, opens={Term.ARCHIVE_RELEASE: due})
-        )
+        transfer.record(cls.ArchiveRequested, requester, at, opens={Term.ARCHIVE_RELEASE: due})
         return transfer
 
     def release_archive(
@@ -326,8 +304,7 @@ class VehicleTransfer(CaseAggregate):
         holds: Sequence[VehicleHold] = (),
     ) -> None:
         """The origin releases the electronic archive; holds are checked again at this moment."""
-        self.authorize(actor, {Role.VEHICLE_ADMIN: [ORIGIN]})
-        self.require_status("release the archive of", TransferStatus.ARCHIVE_REQUESTED)
+        self.guard(actor, _ORIGIN_OFFICE, "release the archive of", TransferStatus.ARCHIVE_REQUESTED)
         require_text(archive_ref, "archive_ref")
         if holds:
             raise blocked_error(holds)
@@ -336,15 +313,13 @@ class VehicleTransfer(CaseAggregate):
             Term.ARCHIVE_VERIFICATION: policy.due(Term.ARCHIVE_VERIFICATION, provinces, at),
             Term.TRANSFER_LAPSE: policy.due(Term.TRANSFER_LAPSE, provinces, at),
         }
-        self.trigger_event(
-            self.ArchiveReleased,
-            archive_ref=archive_ref.strip(),
-            **self.meta(actor, at, opens=opens, closes=[Term.ARCHIVE_RELEASE]),
+        closes = [Term.ARCHIVE_RELEASE]
+        self.record(
+            self.ArchiveReleased, actor, at, archive_ref=archive_ref.strip(), opens=opens, closes=closes
         )
 
     def refuse(self, reasons: Sequence[str], detail: str, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.VEHICLE_ADMIN: [ORIGIN]})
-        self.require_status("refuse", TransferStatus.ARCHIVE_REQUESTED)
+        self.guard(actor, _ORIGIN_OFFICE, "refuse", TransferStatus.ARCHIVE_REQUESTED)
         if not reasons:
             raise RuleViolation("a refusal needs at least one reason", code="refusal.reasons_required")
         unknown = [r for r in reasons if r not in set(RefusalReason)]
@@ -352,29 +327,25 @@ class VehicleTransfer(CaseAggregate):
             raise RuleViolation(
                 f"unknown refusal reasons: {', '.join(unknown)}", code="refusal.reason_invalid"
             )
-        self.trigger_event(
+        self.record(
             self.TransferRefused,
+            actor,
+            at,
             reasons=sorted(set(reasons)),
             detail=detail.strip(),
-            **self.meta(actor, at, closes=[Term.ARCHIVE_RELEASE]),
+            closes=[Term.ARCHIVE_RELEASE],
         )
 
     def verify_archive(self, accepted: bool, reason: str, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.VEHICLE_ADMIN: [DESTINATION]})
-        self.require_status("verify the archive of", TransferStatus.ARCHIVE_RELEASED)
+        self.guard(actor, _DESTINATION_OFFICE, "verify the archive of", TransferStatus.ARCHIVE_RELEASED)
         if accepted:
-            self.trigger_event(
-                self.ArchiveVerified,
-                reason=reason.strip(),
-                **self.meta(actor, at, closes=[Term.ARCHIVE_VERIFICATION]),
+            self.record(
+                self.ArchiveVerified, actor, at, reason=reason.strip(), closes=[Term.ARCHIVE_VERIFICATION]
             )
         else:
             require_text(reason, "reason")
-            self.trigger_event(
-                self.ArchiveRejected,
-                reason=reason.strip(),
-                **self.meta(actor, at, closes=[Term.ARCHIVE_VERIFICATION, Term.TRANSFER_LAPSE]),
-            )
+            closes = [Term.ARCHIVE_VERIFICATION, Term.TRANSFER_LAPSE]
+            self.record(self.ArchiveRejected, actor, at, reason=reason.strip(), closes=closes)
 
     def inspect(
         self,
@@ -387,25 +358,25 @@ class VehicleTransfer(CaseAggregate):
         policy: DeadlinePolicy,
     ) -> None:
         """查验. A failed inspection keeps the case where it was, so the vehicle can be inspected again."""
-        self.authorize(actor, {Role.VEHICLE_ADMIN: [DESTINATION]})
-        self.require_status("inspect the vehicle of", TransferStatus.ARCHIVE_VERIFIED)
+        self.guard(actor, _DESTINATION_OFFICE, "inspect the vehicle of", TransferStatus.ARCHIVE_VERIFIED)
         clean_reasons = [r.strip() for r in reasons if r.strip()]
         if not passed and not clean_reasons:
             raise RuleViolation(
                 "a failed inspection needs its reasons", code="inspection.reasons_required", field="reasons"
             )
         opens = {Term.REGISTRATION: policy.due(Term.REGISTRATION, self.provinces, at)} if passed else {}
-        self.trigger_event(
+        self.record(
             self.VehicleInspected,
+            actor,
+            at,
             passed=passed,
             reasons=clean_reasons,
             evidence=[e.strip() for e in evidence if e.strip()],
-            **self.meta(actor, at, opens=opens),
+            opens=opens,
         )
 
     def register(self, new_plate: Plate, *, actor: Actor, at: datetime) -> None:
-        self.authorize(actor, {Role.VEHICLE_ADMIN: [DESTINATION]})
-        self.require_status("register", TransferStatus.INSPECTED)
+        self.guard(actor, _DESTINATION_OFFICE, "register", TransferStatus.INSPECTED)
         if new_plate.province.code != self.destination:
             raise RuleViolation(
                 f"the new plate {new_plate} is not of the destination province; "
@@ -413,23 +384,20 @@ class VehicleTransfer(CaseAggregate):
                 code="plate.wrong_province",
                 field="new_plate",
             )
-        self.trigger_event(
+        self.record(
             self.TransferRegistered,
+            actor,
+            at,
             new_plate=new_plate.value,
             old_plate=self.plate,
-            **self.meta(actor, at, closes=[Term.REGISTRATION, Term.TRANSFER_LAPSE]),
+            closes=[Term.REGISTRATION, Term.TRANSFER_LAPSE],
         )
 
     def withdraw(self, reason: str, *, actor: Actor, at: datetime) -> None:
         """The owner may withdraw at any time before registration."""
-        self.authorize(actor, {Role.OWNER: None, Role.VEHICLE_ADMIN: [DESTINATION]})
         open_statuses = [s for s in TransferStatus if s not in self.TERMINAL]
-        self.require_status("withdraw", *open_statuses)
-        self.trigger_event(
-            self.TransferWithdrawn,
-            reason=reason.strip(),
-            **self.meta(actor, at, closes=list(self.deadlines)),
-        )
+        self.guard(actor, _OWNER_OR_DESTINATION, "withdraw", *open_statuses)
+        self.record(self.TransferWithdrawn, actor, at, reason=reason.strip(), closes=list(self.deadlines))
 
     def closed_when_overdue(self, name: str) -> list[str]:
         """The 30-day lapse ends the case, and with it every clock; other overdue clocks stay open."""

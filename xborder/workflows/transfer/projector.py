@@ -1,8 +1,4 @@
-"""VehicleTransfer events -> the transfer case document each involved province keeps.
-
-Status and who must act next come with the envelope, as the aggregate decided them (`apply_common`);
-this projector copies the workflow's own facts only.
-"""
+"""VehicleTransfer events -> the transfer document both provinces keep."""
 
 from __future__ import annotations
 
@@ -11,8 +7,7 @@ from xborder.projections.casedoc import Doc, iso
 
 
 def project_transfer(doc: Doc, envelope: Envelope) -> None:
-    data = envelope.data
-    kind = envelope.type
+    data, kind = envelope.data, envelope.type
     if kind == "TransferApplied":
         doc["provinces"] = {data["origin"]: "origin", data["destination"]: "destination"}
         doc["parties"] = [str((envelope.actor or {}).get("sub"))]

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
-from fastapi import APIRouter
 from pydantic import Field
 
 from xborder.api.fields import (
-    IdNumberStr,
     Name,
-    PhoneStr,
+    PersonIn,
     PlateStr,
     ProvinceCode,
     Ref,
     StrictBody,
     Text,
     VinStr,
+    WithdrawalIn,
 )
-from xborder.api.routes import CaseCommands, Command, add_read_routes
-from xborder.domain.id_numbers import IdNumber
-from xborder.domain.phones import Phone
+from xborder.api.routes import CaseCommands, Command
 from xborder.domain.plates import Plate
 from xborder.domain.provinces import province_by_code
 from xborder.domain.vins import Vin
@@ -34,16 +29,18 @@ from xborder.workflows.transfer.aggregate import (
 )
 from xborder.workflows.transfer.application import VehicleTransfers
 
-router = APIRouter(prefix="/v1/transfers", tags=["vehicle transfers (跨省转籍)"])
-KIND = "transfer"
-add_read_routes(router, KIND, TransferStatus)
-commands = CaseCommands(router, VehicleTransfers)
+commands = CaseCommands(
+    VehicleTransfers,
+    "/v1/transfers",
+    "vehicle transfers (跨省转籍)",
+    kind="transfer",
+    statuses=TransferStatus,
+)
+router = commands.router
 
 
-class OwnerIn(StrictBody):
-    name: Name
-    id_number: IdNumberStr
-    phone: PhoneStr
+class OwnerIn(PersonIn):
+    pass  # its own name, the OpenAPI schema's (`OwnerIn`)
 
 
 class MortgageeIn(StrictBody):
@@ -66,34 +63,6 @@ class TransferIn(StrictBody):
     mortgagee: MortgageeIn | None = None
 
 
-class ArchiveReleaseIn(StrictBody):
-    archive_ref: Ref
-
-
-class RefusalIn(StrictBody):
-    reasons: list[RefusalReason] = Field(min_length=1, max_length=6)
-    detail: Text = ""
-
-
-class ArchiveVerificationIn(StrictBody):
-    accepted: bool
-    reason: Text = ""
-
-
-class InspectionIn(StrictBody):
-    passed: bool
-    reasons: list[Text] = Field(default_factory=list, max_length=50)
-    evidence: list[Ref] = Field(default_factory=list, max_length=50)
-
-
-class RegistrationIn(StrictBody):
-    new_plate: PlateStr
-
-
-class WithdrawalIn(StrictBody):
-    reason: Text = ""
-
-
 @commands.opening(TransferIn)
 def apply_for_transfer(transfers: VehicleTransfers, body: TransferIn, command: Command) -> VehicleTransfer:
     """Apply at the destination; the archive request to the origin follows automatically."""
@@ -102,7 +71,7 @@ def apply_for_transfer(transfers: VehicleTransfers, body: TransferIn, command: C
         vin=Vin.parse(body.vin),
         vehicle_type=body.vehicle_type,
         use=body.use,
-        owner=Owner(body.owner.name, IdNumber.parse(body.owner.id_number), Phone.parse(body.owner.phone)),
+        owner=body.owner.as_(Owner),
         destination=province_by_code(body.destination_province),
         destination_city=body.destination_city,
         residence_proof=body.residence_proof,
@@ -112,43 +81,42 @@ def apply_for_transfer(transfers: VehicleTransfers, body: TransferIn, command: C
     return transfers.apply_for(form, **command.kwargs())
 
 
-@commands.on_case("/archive-release", ArchiveReleaseIn)
-def release_archive(
-    transfers: VehicleTransfers, case_id: UUID, body: ArchiveReleaseIn, command: Command
-) -> VehicleTransfer:
-    return transfers.release_archive(case_id, body.archive_ref, **command.kwargs())
+@commands.body_of("/archive-release", VehicleTransfers.release_archive)
+class ArchiveReleaseIn(StrictBody):
+    archive_ref: Ref
 
 
-@commands.on_case("/refusal", RefusalIn)
-def refuse_transfer(
-    transfers: VehicleTransfers, case_id: UUID, body: RefusalIn, command: Command
-) -> VehicleTransfer:
-    return transfers.refuse(case_id, [r.value for r in body.reasons], body.detail, **command.kwargs())
+def _reason_codes(reasons: list[RefusalReason]) -> list[str]:
+    """The Application takes the reasons as the codes the refusal records, not as the enum."""
+    return [r.value for r in reasons]
 
 
-@commands.on_case("/archive-verification", ArchiveVerificationIn)
-def verify_archive(
-    transfers: VehicleTransfers, case_id: UUID, body: ArchiveVerificationIn, command: Command
-) -> VehicleTransfer:
-    return transfers.verify_archive(case_id, body.accepted, body.reason, **command.kwargs())
+@commands.body_of(
+    "/refusal", VehicleTransfers.refuse, name="refuse_transfer", convert={"reasons": _reason_codes}
+)
+class RefusalIn(StrictBody):
+    reasons: list[RefusalReason] = Field(min_length=1, max_length=6)
+    detail: Text = ""
 
 
-@commands.on_case("/inspection", InspectionIn)
-def inspect_vehicle(
-    transfers: VehicleTransfers, case_id: UUID, body: InspectionIn, command: Command
-) -> VehicleTransfer:
-    return transfers.inspect(case_id, body.passed, body.reasons, body.evidence, **command.kwargs())
+@commands.body_of("/archive-verification", VehicleTransfers.verify_archive)
+class ArchiveVerificationIn(StrictBody):
+    accepted: bool
+    reason: Text = ""
 
 
-@commands.on_case("/registration", RegistrationIn)
-def register_vehicle(
-    transfers: VehicleTransfers, case_id: UUID, body: RegistrationIn, command: Command
-) -> VehicleTransfer:
-    return transfers.register(case_id, Plate.parse(body.new_plate), **command.kwargs())
+@commands.body_of("/inspection", VehicleTransfers.inspect, name="inspect_vehicle")
+class InspectionIn(StrictBody):
+    passed: bool
+    reasons: list[Text] = Field(default_factory=list, max_length=50)
+    evidence: list[Ref] = Field(default_factory=list, max_length=50)
 
 
-@commands.on_case("/withdrawal", WithdrawalIn)
-def withdraw_transfer(
-    transfers: VehicleTransfers, case_id: UUID, body: WithdrawalIn, command: Command
-) -> VehicleTransfer:
-    return transfers.withdraw(case_id, body.reason, **command.kwargs())
+@commands.body_of(
+    "/registration", VehicleTransfers.register, name="register_vehicle", convert={"new_plate": Plate.parse}
+)
+class RegistrationIn(StrictBody):
+    new_plate: PlateStr
+
+
+commands.on_case("/withdrawal", VehicleTransfers.withdraw, WithdrawalIn, name="withdraw_transfer")
