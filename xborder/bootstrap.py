@@ -1,8 +1,12 @@
 """The composition root: settings in, a wired object graph out. Nothing connects before `bootstrap()`.
 
-Embedded mode (no KAFKA_BOOTSTRAP_SERVERS): projection consumers and the deadline watcher read the
-Applications' notification logs directly. Kafka mode: relays publish each Application's log to its
-topic, and every province's projection consumer reads the topics in its own consumer group.
+A province receives only the events of the cases it is involved in. Embedded mode (no
+KAFKA_BOOTSTRAP_SERVERS): each province's projection consumer reads the notifications routed to it in the
+event store (`xborder.infra.postgres.routes`). Kafka mode: the relays publish each event to the delivery
+topic of every province it involves (`xborder.domain.routing.province_topic`), and each province's
+consumer reads its own topic only; `KAFKA_NATIONAL_STREAM` also publishes the per-workflow national
+topics. The deadline watcher and the process managers are the service's own national consumers: they
+read the event store in both modes.
 """
 
 from __future__ import annotations
@@ -25,16 +29,18 @@ from xborder.domain.calendar import WorkingCalendar, calendar_from_dict
 from xborder.domain.cases import DeadlinePolicy
 from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.provinces import PROVINCES, province_by_code
+from xborder.domain.routing import province_topic
 from xborder.domain.zones import ZoneBook, default_zone_book, national_terms, zone_book_from_dict
 from xborder.infra.clock import Clock, SystemClock
-from xborder.infra.feeds import Feed, LogSource, NotificationLogFeed, PositionLoader, Wakeup
+from xborder.infra.feeds import DeliveryWakeups, Feed, LogSource, NotificationLogFeed, PositionLoader
 from xborder.infra.idempotency import IdempotencyStore
 from xborder.infra.postgres.database import Database, eventsourcing_env
 from xborder.infra.postgres.embedded import start_embedded_postgres
-from xborder.infra.postgres.migrations import migrate_core
+from xborder.infra.postgres.migrations import migrate_core, migrate_dead_letters
+from xborder.infra.postgres.routes import RoutedNotifications, backfill_routes
 from xborder.infra.settings import Settings
 from xborder.infra.signals import ReadModelSignals
-from xborder.infra.tokens import TokenIssuer, load_or_create_dev_secret
+from xborder.infra.tokens import TokenIssuer, issuer_from_settings
 from xborder.projections import deadlines
 from xborder.projections.dead_letters import DeadLetters
 from xborder.projections.deadlines import DeadlineTable
@@ -65,7 +71,7 @@ class Container:
     issuer: TokenIssuer
     jwt_secret: str
     provinces: list[str]
-    wakeup: Wakeup
+    wakeups: DeliveryWakeups
     holds: CatchingUpHolds
     dead_letters: DeadLetters
     workers: list[Worker] = field(default_factory=list)
@@ -107,11 +113,7 @@ class Container:
                 built.append(
                     ProjectionConsumer(
                         code,
-                        self.feed(
-                            f"xborder.projection.{code}",
-                            self._loader(code),
-                            dead_letter_consumer=f"projection-{code}",
-                        ),
+                        self.province_feed(code),
                         self.readmodels,
                         poll_timeout=self.settings.poll_interval_seconds,
                         on_applied=partial(self.readmodel_signals.notify, code),
@@ -162,6 +164,35 @@ class Container:
     def process_managers(self) -> list[ProcessManagerSpec]:
         return [manager for spec in self.workflows for manager in spec.process_managers]
 
+    def province_feed(self, code: str, load_positions: PositionLoader | None = None) -> Feed:
+        """What one province's projection consumer reads: its delivery topic (Kafka), or the event
+        store's notifications routed to it — never another province's cases. Positions: the
+        province's stored ones unless given."""
+        on_unreadable = self.dead_letters.handler(f"projection-{code}")
+        load_positions = load_positions or self._loader(code)
+        if self.kafka_enabled:
+            from xborder.infra.kafka import KafkaFeed
+
+            assert self.settings.kafka_bootstrap_servers
+            self._ensure_topics()
+            group_id = f"xborder.projection.{code}"
+            return KafkaFeed(
+                self.settings.kafka_bootstrap_servers,
+                group_id=group_id,
+                topics=[province_topic(code)],
+                load_positions=load_positions,
+                client_id=f"{self.settings.kafka_client_id}.{group_id}",
+                on_unreadable=on_unreadable,
+            )
+        return NotificationLogFeed(
+            self.log_sources(),
+            load_positions,
+            wakeup=self.wakeups.of(code),
+            on_unreadable=on_unreadable,
+            province=code,
+            select=RoutedNotifications(code),
+        )
+
     def feed(
         self,
         group_id: str,
@@ -170,25 +201,15 @@ class Container:
         aggregate_types: Iterable[str] | None = None,
         dead_letter_consumer: str | None = None,
     ) -> Feed:
-        """A consumer's feed; with `dead_letter_consumer`, records it cannot read are parked under that
-        name and reading goes on (without, they stop the consumer)."""
+        """A national consumer's feed (every event of these workflows, from the event store, in both
+        modes); with `dead_letter_consumer`, records it cannot read are parked under that name and
+        reading goes on (without, they stop the consumer). `group_id` names it in logs."""
         types = list(aggregate_types) if aggregate_types is not None else list(self.applications)
         on_unreadable = self.dead_letters.handler(dead_letter_consumer) if dead_letter_consumer else None
-        if self.kafka_enabled:
-            from xborder.infra.kafka import KafkaFeed
-
-            assert self.settings.kafka_bootstrap_servers
-            self._ensure_topics()
-            return KafkaFeed(
-                self.settings.kafka_bootstrap_servers,
-                group_id=group_id,
-                topics=[self.topic_of(t) for t in types],
-                load_positions=load_positions,
-                client_id=f"{self.settings.kafka_client_id}.{group_id}",
-                on_unreadable=on_unreadable,
-            )
         sources = [s for s in self.log_sources() if s.aggregate_type in types]
-        return NotificationLogFeed(sources, load_positions, wakeup=self.wakeup, on_unreadable=on_unreadable)
+        return NotificationLogFeed(
+            sources, load_positions, wakeup=self.wakeups.national, on_unreadable=on_unreadable
+        )
 
     def log_sources(self) -> list[LogSource]:
         return log_sources_of(self.workflows, self.applications)
@@ -201,12 +222,20 @@ class Container:
         assert self.settings.kafka_bootstrap_servers
         ensure_topics(
             self.settings.kafka_bootstrap_servers,
-            [spec.topic for spec in self.workflows],
+            self.delivery_topics(),
             partitions=self.settings.kafka_partitions,
             replication_factor=self.settings.kafka_replication_factor,
             client_id=self.settings.kafka_client_id,
         )
         self._topics_ready = True
+
+    def delivery_topics(self) -> list[str]:
+        """Every province's delivery topic (any of the 31 may be involved in a case, whichever this
+        process projects), and the national stream's topics when it is on."""
+        topics = [province_topic(p.code) for p in PROVINCES]
+        if self.settings.kafka_national_stream:
+            topics += [spec.topic for spec in self.workflows]
+        return topics
 
     def _relays(self) -> list[Worker]:
         from xborder.infra.kafka import make_producer
@@ -218,10 +247,10 @@ class Container:
         return [
             Relay(
                 source,
-                self.topic_of(source.aggregate_type),
+                self.topic_of(source.aggregate_type) if self.settings.kafka_national_stream else None,
                 make_producer(servers, client_id=f"{self.settings.kafka_client_id}.relay"),
                 positions,
-                wakeup=self.wakeup,
+                wakeup=self.wakeups.national,
                 batch_size=self.settings.relay_batch_size,
                 poll_interval=self.settings.poll_interval_seconds,
                 dead_letters=self.dead_letters,
@@ -258,19 +287,22 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     db = Database(url, pool_size=settings.pg_pool_size)
     db.open()
     migrate_core(db)
+    readmodel_dbs = _readmodel_databases(settings, url, db, closers)
 
     provinces = settings.provinces or [p.code for p in PROVINCES]
     for code in provinces:
         province_by_code(code)  # fail fast on a misconfigured list
-    readmodels = ProvinceReadModels(db, {spec.aggregate_type: spec.case_kind() for spec in WORKFLOWS})
+    readmodels = ProvinceReadModels(
+        db, {spec.aggregate_type: spec.case_kind() for spec in WORKFLOWS}, databases=readmodel_dbs
+    )
     for code in provinces:
         readmodels.ensure_schema(code)
 
     policy = DeadlinePolicy(calendar=_calendar(settings), zones=_zones(settings))
-    wakeup = Wakeup()
+    wakeups = DeliveryWakeups()
     env = eventsourcing_env(url)
     applications: dict[str, CaseApplication[Any]] = {}
-    dead_letters = DeadLetters(db)
+    dead_letters = DeadLetters(db, provinces=readmodel_dbs)
     holds = CatchingUpHolds(
         HoldsTable(db, {spec.aggregate_type: spec.holds for spec in WORKFLOWS if spec.holds is not None}),
         lambda: log_sources_of(WORKFLOWS, applications),
@@ -278,21 +310,11 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     )
     for spec in WORKFLOWS:
         applications[spec.aggregate_type] = spec.application(
-            env, policy=policy, holds=holds, on_recorded=wakeup.notify
+            env, policy=policy, holds=holds, on_recorded=wakeups.notify
         )
+        backfill_routes(applications[spec.aggregate_type])
 
-    secret = (
-        settings.jwt_secret.get_secret_value()
-        if settings.jwt_secret
-        else load_or_create_dev_secret(settings.data_dir)
-    )
-    issuer = TokenIssuer(
-        secret=secret,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        ttl_seconds=settings.token_ttl_seconds,
-        clock=clock,
-    )
+    issuer = issuer_from_settings(settings, clock)
     return Container(
         settings=settings,
         clock=clock,
@@ -305,13 +327,33 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
             db, clock=clock, retention=timedelta(hours=settings.idempotency_retention_hours)
         ),
         issuer=issuer,
-        jwt_secret=secret,
+        jwt_secret=issuer.terms.secret,
         provinces=provinces,
-        wakeup=wakeup,
+        wakeups=wakeups,
         holds=holds,
         dead_letters=dead_letters,
         closers=closers,
     )
+
+
+def _readmodel_databases(
+    settings: Settings, shared_url: str, shared: Database, closers: list[Callable[[], None]]
+) -> dict[str, Database]:
+    """The provinces whose read model has a database of its own (`READMODEL_URL_<code>`), opened once
+    per distinct URL (the shared URL means the shared database) and closed with the container. Each gets
+    the dead-letter table: its projection parks records in the transaction of its rows and positions.
+    Every province mapped is opened, not only those this process projects: the API reads any caller's."""
+    opened: dict[str, Database] = {shared_url: shared}
+    databases: dict[str, Database] = {}
+    for code, url in sorted(settings.readmodel_urls.items()):
+        if url not in opened:
+            own = Database(url, pool_size=settings.readmodel_pool_size, name=f"xborder-readmodel-{code}")
+            own.open()
+            closers.append(own.close)
+            migrate_dead_letters(own)
+            opened[url] = own
+        databases[code] = opened[url]
+    return databases
 
 
 def log_sources_of(

@@ -12,6 +12,18 @@ from xborder.domain.actors import Role
 from xborder.infra.settings import Settings
 
 _ROLES = [r.value for r in Role if r is not Role.SYSTEM]
+_LETTER_KEY_HELP = "as `dead-letters list` prints it: 7, or 510000:7 for a province's own read-model database"
+
+
+def _letter_key(text: str) -> str:
+    """A dead letter's key, checked before anything connects (argparse reports a bad one)."""
+    from xborder.projections.dead_letters import parse_letter_key
+
+    try:
+        parse_letter_key(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text.strip()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,9 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     listing.add_argument("--consumer", default=None, help="only this consumer's, e.g. projection-510000")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     retry = letter_commands.add_parser("retry", help="apply the letter's case again, from the event store")
-    retry.add_argument("id", type=int)
+    retry.add_argument("id", type=_letter_key, help=_LETTER_KEY_HELP)
     discard = letter_commands.add_parser("discard", help="mark a letter as dealt with by an operator")
-    discard.add_argument("id", type=int)
+    discard.add_argument("id", type=_letter_key, help=_LETTER_KEY_HELP)
 
     contracts = commands.add_parser(
         "contracts", help="write the AsyncAPI document of every topic and event type (docs/asyncapi.yaml)"
@@ -112,20 +124,9 @@ def _contracts(output: str, *, check: bool) -> int:
 
 def _token(settings: Settings, args: argparse.Namespace) -> int:
     from xborder.infra.clock import SystemClock
-    from xborder.infra.tokens import TokenIssuer, load_or_create_dev_secret
+    from xborder.infra.tokens import issuer_from_settings
 
-    secret = (
-        settings.jwt_secret.get_secret_value()
-        if settings.jwt_secret
-        else load_or_create_dev_secret(settings.data_dir)
-    )
-    issuer = TokenIssuer(
-        secret=secret,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        ttl_seconds=settings.token_ttl_seconds,
-        clock=SystemClock(),
-    )
+    issuer = issuer_from_settings(settings, SystemClock())
     try:
         jwt = issuer.mint(sub=args.sub, province=args.province, role=args.role, org=args.org)
     except ValueError as error:

@@ -1,7 +1,9 @@
 """Operator commands on a wired container: `xborder status` and `xborder dead-letters ...`.
 
 Part of the composition root (like `bootstrap` and `cli`): it reaches into consumers and projections
-to answer from PostgreSQL and the broker, so it works from a shell while `xborder serve` runs.
+to answer from PostgreSQL and the broker, so it works from a shell while `xborder serve` runs. Letters
+are named by their key: the id for the shared database, `<province>:<id>` for a province's own
+read-model database (ids are per database), as `dead-letters list` prints them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 
 from xborder.bootstrap import Container, bootstrap
 from xborder.consumers.redelivery import CannotRetry, Redelivery
-from xborder.consumers.status import ConsumerStatus, consumer_statuses
+from xborder.consumers.status import ConsumerStatus, broker_lag, consumer_statuses, routed_lag
+from xborder.domain.routing import province_topic
 from xborder.infra.feeds import FeedRecord
 from xborder.infra.settings import Settings
 from xborder.workflow import Applications, ProcessManagerSpec
@@ -26,26 +29,27 @@ logger = logging.getLogger("xborder.operations")
 
 def statuses(container: Container) -> list[ConsumerStatus]:
     relay_positions: dict[str, int] | None = None
-    broker_heads: dict[str, dict[str, tuple[int, int]]] | None = None
+    projection_lag = routed_lag(container.db, container.applications)
     if container.kafka_enabled:
         with container.db.transaction() as conn:
             rows = conn.execute("SELECT application, last_notification_id FROM xborder_relay_positions")
             relay_positions = {r["application"]: int(r["last_notification_id"]) for r in rows}
-        broker_heads = _broker_heads(container)
+        projection_lag = broker_lag(_broker_heads(container))
     return consumer_statuses(
         applications=container.applications,
         readmodels=container.readmodels,
+        db=container.db,
         provinces=container.provinces,
         letters=container.dead_letters,
         hold_sources=list(container.holds.table.rules),
         process_managers={m.consumer: m.listens_to for m in container.process_managers()},
         relay_positions=relay_positions,
-        broker_heads=broker_heads,
-        kafka_mode=container.kafka_enabled,
+        projection_lag=projection_lag,
     )
 
 
 def _broker_heads(container: Container) -> dict[str, dict[str, tuple[int, int]]] | None:
+    """Each projected province's delivery topic (what its consumer reads), by province."""
     from xborder.infra.kafka import topic_heads
 
     servers = container.settings.kafka_bootstrap_servers
@@ -53,7 +57,7 @@ def _broker_heads(container: Container) -> dict[str, dict[str, tuple[int, int]]]
     try:
         return topic_heads(
             servers,
-            {spec.aggregate_type: spec.topic for spec in container.workflows},
+            {code: province_topic(code) for code in container.provinces},
             client_id=f"{container.settings.kafka_client_id}.status",
         )
     except Exception as error:  # noqa: BLE001 — an unreachable broker is something to report, not a crash
@@ -117,11 +121,16 @@ def dead_letters_command(settings: Settings, args: argparse.Namespace) -> int:
         if args.letters_command == "retry":
             try:
                 print(redelivery(container).retry(args.id))
-            except CannotRetry as error:
+            except (CannotRetry, ValueError) as error:
                 print(f"xborder dead-letters retry: {error}", file=sys.stderr)
                 return 1
             return 0
-        if container.dead_letters.discard(args.id):
+        try:
+            discarded = container.dead_letters.discard(args.id)
+        except ValueError as error:
+            print(f"xborder dead-letters discard: {error}", file=sys.stderr)
+            return 1
+        if discarded:
             print(f"dead letter {args.id} discarded")
             return 0
         print(f"xborder dead-letters discard: no parked dead letter {args.id}", file=sys.stderr)
@@ -141,7 +150,7 @@ def _print_letters(letters: list[dict[str, Any]], *, empty: str = "") -> None:
             f"{letter['aggregate_type'] or '?'} {letter['aggregate_id'] or '?'} v{letter['version'] or '?'}"
         )
         print(
-            f"#{letter['id']} [{letter['status']}] {letter['consumer']} at {letter['source']}"
+            f"#{letter['key']} [{letter['status']}] {letter['consumer']} at {letter['source']}"
             f"@{letter['position']} {case} ({letter['event_type'] or 'unreadable'}), "
             f"parked {letter['parked_at']}: {letter['error']}"
         )

@@ -109,19 +109,27 @@ def test_a_stored_event_the_code_cannot_read_is_parked_by_each_consumer(make_ser
     first = service.apply_for_transfer("川A60001")
     service.wait_for_version(CHUAN, first["id"], first["version"])
 
-    # An event of a class this code does not know (a newer version wrote it, or a bad migration).
+    # An event of a class this code does not know (a newer version wrote it, routed to 川 and 渝, or a
+    # bad migration).
     unknown = uuid4()
     with service.container.db.transaction() as conn:
         conn.execute("LOCK TABLE vehicletransfers_events IN EXCLUSIVE MODE")
-        conn.execute(
+        row = conn.execute(
             "INSERT INTO vehicletransfers_events (originator_id, originator_version, topic, state)"
-            " VALUES (%s, 1, 'xborder:VehicleTransfer.SomethingNew.v9', %s)",
+            " VALUES (%s, 1, 'xborder:VehicleTransfer.SomethingNew.v9', %s) RETURNING notification_id",
             (unknown, b'{"x": 1}'),
-        )
+        ).fetchone()
+        assert row is not None
+        for province in (CHUAN, YU):
+            conn.execute(
+                "INSERT INTO xborder_routes (province, application, notification_id) VALUES (%s, %s, %s)",
+                (province, transfers.name, row["notification_id"]),
+            )
     second = service.apply_for_transfer("川A60002")
     for province in (CHUAN, YU):
         service.wait_for_version(province, second["id"], second["version"])
-    for consumer in (f"projection-{CHUAN}", f"projection-{YU}", "projection-310000", "deadline-watcher"):
+    assert service.container.dead_letters.list(consumer="projection-310000") == [], "not routed to 上海"
+    for consumer in (f"projection-{CHUAN}", f"projection-{YU}", "deadline-watcher"):
         letters = service.parked_letters(consumer)
         assert [(letter.aggregate_id, letter.version, letter.event_type) for letter in letters] == [
             (unknown, 1, None)

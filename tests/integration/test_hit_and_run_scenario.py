@@ -217,7 +217,8 @@ def test_a_known_suspect_plate_holds_the_vehicle(make_service: MakeService) -> N
     owner = service.auth("someone", YU, "owner")
     blocked = service.client.post("/v1/transfers", json=TRANSFER_BODY, headers=owner)
     assert (blocked.status_code, blocked.json()["code"]) == (422, "transfer.vehicle_blocked")
-    assert case_id in blocked.json()["detail"]
+    # the owner learns the kind of case and where to go, not which case hunts the plate
+    assert case_id not in blocked.text and [h["kind"] for h in blocked.json()["holds"]] == ["hit_and_run"]
 
     _post(service, case_id, "assistance-requests", chuan, {"targets": [YU]})
     _post(

@@ -198,12 +198,13 @@ def test_an_open_objection_holds_the_vehicle_in_every_province(make_service: Mak
     owner_at_yu = service.auth("driver-li", YU, "owner")
     objection_id = service.client.post("/v1/objections", json=OBJECTION_BODY, headers=driver).json()["id"]
 
-    # Applying right away — no waiting for any projection — is refused, naming the objection.
+    # Applying right away — no waiting for any projection — is refused, saying it is an objection and
+    # where to ask (the objection is 四川's and 浙江's case: 重庆 is not told which one).
     events = service.event_count()
     blocked = service.client.post("/v1/transfers", json=TRANSFER_BODY, headers=owner_at_yu)
     assert blocked.status_code == 422, blocked.text
     assert blocked.json()["code"] == "transfer.vehicle_blocked"
-    assert objection_id in blocked.json()["detail"]
+    assert [(h["kind"], set(h)) for h in blocked.json()["holds"]] == [("objection", {"kind", "guidance"})]
     assert service.event_count() == events
 
     _command(service, objection_id, "review", zhe_police)
@@ -224,7 +225,8 @@ def test_archive_release_rechecks_the_holds(make_service: MakeService) -> None:
         f"/v1/transfers/{transfer_id}/archive-release", json={"archive_ref": "A"}, headers=chuan_admin
     )
     assert (release.status_code, release.json()["code"]) == (422, "transfer.vehicle_blocked")
-    assert objection_id in release.json()["detail"]
+    # 四川 handles the objection, so its vehicle office may see it: it is told which case holds the car
+    assert [(h["kind"], h["case_id"]) for h in release.json()["holds"]] == [("objection", objection_id)]
 
     _command(service, objection_id, "withdrawal", driver, {"reason": "已与发生地沟通"})
     release = service.client.post(

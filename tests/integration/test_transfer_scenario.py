@@ -157,4 +157,10 @@ def test_read_your_writes_answers_202_when_the_version_has_not_arrived(make_serv
     assert response.status_code == 202
     assert response.headers["Retry-After"] == "1"
     assert response.json()["version"] == 0
-    assert service.client.get(f"/v1/transfers/{case_id}", headers=owner).status_code == 404
+    # without min_version too: the case exists and the caller will see it, so not 404 but "not yet"
+    pending = service.client.get(f"/v1/transfers/{case_id}", headers=owner)
+    assert (pending.status_code, pending.headers["Retry-After"]) == (202, "1")
+    assert (
+        service.client.get(f"/v1/transfers/{case_id}", headers=service.auth("b", YU, "owner")).status_code
+        == 404
+    )

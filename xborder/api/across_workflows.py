@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from xborder.api.auth import ActorDep
 from xborder.api.fields import PlateStr
+from xborder.api.holds_view import holds_as_seen
 from xborder.api.presenters import is_visible
 
 router = APIRouter()
@@ -27,17 +28,15 @@ def stats(request: Request, actor: ActorDep) -> dict[str, Any]:
 @router.get("/v1/vehicles/{plate}", tags=["across workflows"])
 def vehicle(plate: PlateStr, request: Request, actor: ActorDep) -> dict[str, Any]:
     """The cases the caller's province holds on this plate, and the holds that forbid transferring it
-    (open objections, open hit-and-run cases: in any province, as the transfer check sees them)."""
+    (open objections, open hit-and-run cases: in any province, as the transfer check sees them) — with
+    the holding case's details only for a caller who may see that case (`xborder.api.holds_view`)."""
     container = request.app.state.container
     cases = [
         {"id": doc["id"], "kind": doc["kind"], "status": doc["status"], "version": doc["version"]}
         for doc in container.readmodels.on_plate(actor.province or "", plate)
         if is_visible(doc, actor)
     ]
-    holds = [
-        {"kind": h.kind, "case_id": str(h.case_id), "province": h.province, "reason": h.reason}
-        for h in container.holds.holds_on(plate)
-    ]
+    holds = holds_as_seen(container.holds.holds_on(plate), actor, container)
     return {"plate": plate, "cases": cases, "holds": holds, "transferable": not holds}
 
 

@@ -23,18 +23,21 @@ async def healthz() -> dict[str, str]:
 def readyz(request: Request) -> JSONResponse:
     container = request.app.state.container
     database = container.db.ping()
+    # A province whose read model lives in its own database cannot be read or projected without it.
+    own = {code: db.ping() for code, db in container.readmodels.own_databases.items()}
     workers = [w.status() for w in container.workers]
     expected = request.app.state.expect_workers
     workers_ok = all(w["running"] and not w["error"] for w in workers) and (bool(workers) or not expected)
-    ready = database and workers_ok
+    ready = database and all(own.values()) and workers_ok
     body = {
         "status": "ready" if ready else "not_ready",
         "database": "ok" if database else "unreachable",
+        "province_databases": {code: "ok" if up else "unreachable" for code, up in sorted(own.items())},
         "mode": "kafka" if container.kafka_enabled else "embedded",
         "workers": workers,
         # Parked records do not make the service unready (their consumers go on), but they need an
         # operator: `xborder dead-letters list`.
-        "dead_letters": container.dead_letters.parked_counts() if database else None,
+        "dead_letters": container.dead_letters.parked_counts() if database and all(own.values()) else None,
     }
     return JSONResponse(body, status_code=200 if ready else 503)
 

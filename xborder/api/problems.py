@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -20,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xborder.api.allow import allowed_methods
 from xborder.api.auth import MISSING_TOKEN, AuthenticationFailed
+from xborder.api.holds_view import holds_as_seen
 from xborder.domain.errors import (
     CaseNotFound,
     ConcurrentConflict,
@@ -69,26 +71,20 @@ _CUSTOM_MESSAGE_TYPES: Final = frozenset({"value_error", "assertion_error"})
 _MAX_FIELDS_IN_DETAIL: Final = 5
 
 
+@dataclass(eq=False)
 class ProblemError(Exception):
     """An API-level error (idempotency-key reuse, malformed If-Match...) answered as problem+json."""
 
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        detail: str,
-        *,
-        title: str | None = None,
-        field: str | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.title = title
-        self.field = field
-        self.headers = dict(headers) if headers else None
+    status: int
+    code: str
+    detail: str
+    _: KW_ONLY
+    title: str | None = None
+    field: str | None = None
+    headers: Mapping[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
 
 
 def problem_response(
@@ -100,7 +96,9 @@ def problem_response(
     field: str | None = None,
     errors: Sequence[Mapping[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
+    """`extra`: members a problem type adds (RFC 9457 §3.2), such as a refused transfer's `holds`."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_PREFIX + code,
         "title": title or _phrase(status),
@@ -112,6 +110,7 @@ def problem_response(
         body["field"] = field
     if errors is not None:
         body["errors"] = [dict(error) for error in errors]
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_MEDIA_TYPE)
 
 
@@ -143,7 +142,18 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, CaseNotFound):
         # Identical for a missing case and a case of another province.
         return problem_response(status, exc.code, CASE_NOT_FOUND_DETAIL, title=title)
+    if isinstance(exc, VehicleBlocked):
+        return _vehicle_blocked(request, exc, status, title)
     return problem_response(status, exc.code, exc.detail, title=title, field=exc.field)
+
+
+def _vehicle_blocked(request: Request, exc: VehicleBlocked, status: int, title: str) -> JSONResponse:
+    """The refusal, with the holds as this caller may see them (`xborder.api.holds_view`)."""
+    actor = getattr(request.state, "actor", None)
+    holds = holds_as_seen(exc.holds, actor, request.app.state.container) if actor else []
+    return problem_response(
+        status, exc.code, exc.detail, title=title, field=exc.field, extra={"holds": holds}
+    )
 
 
 async def _authentication_failed(request: Request, exc: Exception) -> JSONResponse:

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from xborder.api.case_lookup import visible_case
 from xborder.api.deps import masker
 from xborder.api.presenters import Doc, is_visible, present
 from xborder.api.version_watch import VersionWatch
@@ -57,10 +58,24 @@ async def read_case(
             if doc is not None
             else {"id": str(case_id), "kind": kind, "version": 0, "status": None}
         )
-        return JSONResponse(body, status_code=202, headers={"Retry-After": "1"})
+        return JSONResponse(body, status_code=202, headers=_RETRY)
     if doc is None:
+        if await run_in_threadpool(_on_its_way, container, actor, case_id, kind, held):
+            body = {"id": str(case_id), "kind": kind, "version": held, "status": None}
+            return JSONResponse(body, status_code=202, headers=_RETRY)
         raise CaseNotFound("No such case.")
     return JSONResponse(present(doc, actor, masker(request, kind)), headers={"ETag": f'"{doc["version"]}"'})
+
+
+_RETRY = {"Retry-After": "1"}
+
+
+def _on_its_way(container: Any, actor: Actor, case_id: UUID, kind: str, held: int) -> bool:
+    """Whether the case exists, the caller will see it, and the caller's province has not applied
+    its latest version yet — a case reached by a link (a rescue's fled-driver case) just after it was
+    recorded. Anyone else gets the 404 a missing case gets."""
+    case = visible_case(container, actor, kind, case_id)
+    return case is not None and int(case.version) > held
 
 
 def _reached(doc: Doc | None, min_version: int) -> bool:

@@ -7,6 +7,9 @@ the envelopes are exactly those a feed delivers — and applies them with the co
 skips by version what it already has. Then the case's letters up to the versions applied are marked
 retried. A consumer that parked a newer event of the case meanwhile (it still saw the case parked) is
 caught by the next round, so nothing is marked retried that was not applied.
+
+A letter of a province with its own read-model database lives there; its case is applied to that
+database and its letters resolved there, in the database that holds the letter.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from xborder.domain.application import CaseApplication
 from xborder.infra.contracts import EventSchemas, envelopes_for
 from xborder.infra.failures import describe_failure, is_passing_fault
 from xborder.infra.feeds import FeedRecord, prior_events_of
-from xborder.projections.dead_letters import DeadLetter, DeadLetters
+from xborder.projections.dead_letters import PROJECTION_PREFIX, DeadLetter, DeadLetters
 from xborder.projections.deadlines import CONSUMER as DEADLINES
 from xborder.projections.deadlines import OVERDUE_CONSUMER, DeadlineTable
 from xborder.projections.holds import CONSUMER as HOLDS
@@ -47,8 +50,9 @@ class Redelivery:
     # process manager consumer -> applies records again (its own idempotent handling)
     process_managers: Mapping[str, Callable[[Sequence[FeedRecord]], object]]
 
-    def retry(self, letter_id: int) -> str:
-        """Apply the letter's case again for its consumer; a sentence saying what was done."""
+    def retry(self, letter_id: str | int) -> str:
+        """Apply the letter's case again for its consumer; a sentence saying what was done.
+        `letter_id`: the letter's key (`7`, `510000:7`: see `DeadLetter.key`)."""
         letter = self.letters.get(letter_id)
         if letter is None:
             raise CannotRetry(f"there is no dead letter {letter_id}")
@@ -81,8 +85,8 @@ class Redelivery:
                     f"({describe_failure(error)}); its letters stay parked"
                 ) from None
             applied_up_to = max((r.envelope.version for r in records), default=0)
-            resolved = self._resolve(letter.consumer, letter.aggregate_id, applied_up_to)
-            if not self._still_parked(letter.consumer, letter.aggregate_id):
+            resolved = self._resolve(letter, applied_up_to)
+            if not self._still_parked(letter):
                 return (
                     f"{letter.consumer}: case {letter.aggregate_id} applied up to version {applied_up_to}; "
                     f"{resolved} dead letter(s) marked retried"
@@ -93,8 +97,8 @@ class Redelivery:
 
     # ------------------------------------------------------------------ per consumer
     def _applier(self, consumer: str) -> Callable[[Sequence[FeedRecord]], object] | None:
-        if consumer.startswith("projection-"):
-            province = consumer.removeprefix("projection-")
+        if consumer.startswith(PROJECTION_PREFIX):
+            province = consumer.removeprefix(PROJECTION_PREFIX)
             return lambda records: self.readmodels.apply(province, records)
         if consumer == HOLDS:
             return self.holds.apply
@@ -106,7 +110,7 @@ class Redelivery:
         assert letter.aggregate_id is not None
         name = letter.source.removeprefix("deadline:")
         self.deadlines.reopen(letter.aggregate_id, name)
-        with self.letters.transaction() as conn:
+        with self.letters.transaction_of(letter) as conn:
             DeadLetters.resolve_case(conn, letter.consumer, letter.aggregate_id, "retried")
         return f"deadline {name} of case {letter.aggregate_id} is watched again"
 
@@ -125,10 +129,14 @@ class Redelivery:
             ]
         raise CannotRetry(f"the event store holds no case {case_id}")
 
-    def _resolve(self, consumer: str, case_id: UUID, up_to: int) -> int:
-        with self.letters.transaction() as conn:
-            return DeadLetters.resolve_case(conn, consumer, case_id, "retried", up_to_version=up_to)
+    def _resolve(self, letter: DeadLetter, up_to: int) -> int:
+        assert letter.aggregate_id is not None
+        with self.letters.transaction_of(letter) as conn:
+            return DeadLetters.resolve_case(
+                conn, letter.consumer, letter.aggregate_id, "retried", up_to_version=up_to
+            )
 
-    def _still_parked(self, consumer: str, case_id: UUID) -> bool:
-        with self.letters.transaction() as conn:
-            return bool(DeadLetters.parked_cases(conn, consumer, [case_id]))
+    def _still_parked(self, letter: DeadLetter) -> bool:
+        assert letter.aggregate_id is not None
+        with self.letters.transaction_of(letter) as conn:
+            return bool(DeadLetters.parked_cases(conn, letter.consumer, [letter.aggregate_id]))

@@ -1,8 +1,12 @@
-"""The relay: each Application's notification log -> its Kafka topic, at least once, in order.
+"""The relay: each Application's notification log -> the delivery topics of the provinces each event
+involves, at least once, in order.
 
-It reads a batch of notifications after the last published one, sends them all (key = aggregate id,
-so one case's events stay in one partition, in order), waits for the broker to acknowledge every one,
-and only then records the batch's last notification id in PostgreSQL. A crash between send and record
+It reads a batch of notifications after the last published one and sends every event to the delivery
+topic of each province in its `provinces` (`xborder.province.<code>.v1`; the catch-up replay of a case's
+earlier events to a province that joins it late goes to that province's topic only), and — when the
+national stream is on — once to its workflow's national topic. Key = aggregate id, so one case's events
+stay in one partition, in order. It waits for the broker to acknowledge every copy, and only then
+records the batch's last notification id in PostgreSQL. A crash between send and record
 re-publishes that batch after restart; consumers drop the duplicates by version. The position is
 never ahead of the broker, so nothing is lost.
 """
@@ -13,8 +17,9 @@ import logging
 from typing import Any
 
 from xborder.consumers.worker import Worker
+from xborder.domain.routing import province_topic
 from xborder.infra.contracts import envelopes_for
-from xborder.infra.failures import describe_failure, is_passing_fault
+from xborder.infra.failures import is_passing_fault
 from xborder.infra.feeds import LogSource, Unreadable, Wakeup, prior_events_of
 from xborder.infra.kafka import publish_headers
 from xborder.infra.postgres.database import Database
@@ -49,7 +54,7 @@ class Relay(Worker):
     def __init__(
         self,
         source: LogSource,
-        topic: str,
+        national_topic: str | None,
         producer: Any,  # kafka.KafkaProducer
         positions: RelayPositions,
         *,
@@ -62,7 +67,7 @@ class Relay(Worker):
         super().__init__(f"relay-{source.application.name}")
         self.dead_letters = dead_letters
         self.source = source
-        self.topic = topic
+        self.national_topic = national_topic
         self.producer = producer
         self.positions = positions
         self.wakeup = wakeup or Wakeup()
@@ -93,26 +98,19 @@ class Relay(Worker):
                 # A stored event this code cannot read (a missing upcaster): publishing the rest goes
                 # on; the consumers of its case will stop at the gap it leaves, loudly.
                 self.dead_letters.park_unreadable(
-                    self.name,
-                    Unreadable(
-                        source=app.name,
-                        next_position=notification.id + 1,
-                        reason=describe_failure(error),
-                        aggregate_type=self.source.aggregate_type,
-                        aggregate_id=notification.originator_id,
-                        version=notification.originator_version,
-                    ),
+                    self.name, Unreadable.stored(self.source, notification, error)
                 )
                 continue
             for envelope in envelopes:
-                futures.append(
-                    self.producer.send(
-                        self.topic,
-                        key=str(envelope.aggregate_id).encode(),
-                        value=envelope.to_json_bytes(),
-                        headers=publish_headers(envelope),
-                    )
-                )
+                key = str(envelope.aggregate_id).encode()
+                value = envelope.to_json_bytes()
+                headers = publish_headers(envelope)
+                topics = [province_topic(code) for code in envelope.provinces]
+                if self.national_topic is not None and not envelope.catch_up:
+                    topics.append(self.national_topic)
+                futures += [
+                    self.producer.send(topic, key=key, value=value, headers=headers) for topic in topics
+                ]
         self.producer.flush(timeout=self.ack_timeout)
         for future in futures:
             future.get(timeout=self.ack_timeout)  # raises if the broker did not acknowledge

@@ -11,7 +11,7 @@ the feed's own notion of progress (Kafka's committed offsets) is never trusted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -20,6 +20,13 @@ from xborder.infra.contracts import Envelope, EventSchemas, envelope_from_event,
 from xborder.infra.failures import describe_failure, is_passing_fault
 
 PositionLoader = Callable[[], Mapping[str, int]]
+# (application, first notification id, limit) -> the notifications to read: the whole log, or one
+# province's routed share of it (`xborder.infra.postgres.routes.RoutedNotifications`).
+NotificationSelector = Callable[[Any, int, int], Sequence[Any]]
+
+
+def whole_log(app: Any, start: int, limit: int) -> Sequence[Any]:
+    return app.recorder.select_notifications(start=start, limit=limit)  # type: ignore[no-any-return]
 
 
 class UnreadableRecord(Exception):
@@ -38,6 +45,18 @@ class Unreadable:
     aggregate_type: str | None = None
     aggregate_id: UUID | None = None
     version: int | None = None
+
+    @classmethod
+    def stored(cls, source: LogSource, notification: Any, error: Exception) -> Unreadable:
+        """A stored event (a notification of `source`'s log) this code cannot read."""
+        return cls(
+            source=source.application.name,
+            next_position=notification.id + 1,
+            reason=describe_failure(error),
+            aggregate_type=source.aggregate_type,
+            aggregate_id=notification.originator_id,
+            version=notification.originator_version,
+        )
 
 
 # A feed given a handler parks what it cannot read and goes on; without one it raises UnreadableRecord.
@@ -82,6 +101,28 @@ class Wakeup:
             self._condition.wait_for(lambda: self._generation != seen, timeout=timeout)
 
 
+class DeliveryWakeups:
+    """After a save in this process: wakes the national consumers (relay, deadline watcher, process
+    managers) and the consumers of the provinces the saved events involve — no other province's, so a
+    province with no cases is not woken by the nation's traffic."""
+
+    def __init__(self) -> None:
+        self.national = Wakeup()
+        self._provinces: dict[str, Wakeup] = {}
+        self._lock = threading.Lock()
+
+    def of(self, province: str) -> Wakeup:
+        with self._lock:
+            return self._provinces.setdefault(province, Wakeup())
+
+    def notify(self, provinces: Iterable[str]) -> None:
+        self.national.notify()
+        for code in provinces:
+            wakeup = self._provinces.get(code)
+            if wakeup is not None:
+                wakeup.notify()
+
+
 @dataclass(frozen=True, slots=True)
 class LogSource:
     """One application's notification log, the aggregate type its events belong to, and the declared
@@ -97,6 +138,10 @@ class NotificationLogFeed:
 
     Notification ids are gap-free in commit order (eventsourcing locks the events table on insert), so
     `select_notifications(start=next)` never skips an event that commits later with a lower id.
+
+    With `province`, it reads only the notifications routed to that province (`select`) and hands on
+    only the envelopes addressed to it: a province's consumer never receives another's case. Without,
+    it reads everything — the national consumers (the deadline watcher, process managers, the relay).
     """
 
     def __init__(
@@ -108,8 +153,12 @@ class NotificationLogFeed:
         batch_size: int = 200,
         replay_to_joined: bool = True,
         on_unreadable: UnreadableHandler | None = None,
+        province: str | None = None,
+        select: NotificationSelector = whole_log,
     ) -> None:
         self._sources = list(sources)
+        self._province = province
+        self._select = select
         self._on_unreadable = on_unreadable
         self._replay_to_joined = replay_to_joined
         self._load_positions = load_positions
@@ -135,14 +184,18 @@ class NotificationLogFeed:
         for source in self._sources:
             app = source.application
             start = self._next[app.name]
-            notifications = app.recorder.select_notifications(start=start, limit=self._batch_size)
+            notifications = self._select(app, start, self._batch_size)
             for notification in notifications:
                 try:
                     envelopes = self._envelopes(source, notification)
                 except Exception as error:  # noqa: BLE001 — whatever the cause, this record is unreadable
                     self._unreadable(source, notification, error)
                 else:
-                    records.extend(FeedRecord(env, app.name, notification.id + 1) for env in envelopes)
+                    records.extend(
+                        FeedRecord(env, app.name, notification.id + 1)
+                        for env in envelopes
+                        if self._province is None or self._province in env.provinces
+                    )
                 self._next[app.name] = notification.id + 1
         return records
 
@@ -159,16 +212,7 @@ class NotificationLogFeed:
         where = f"{source.application.name} notification {notification.id}"
         if self._on_unreadable is None:
             raise UnreadableRecord(f"{where}: {describe_failure(error)}") from error
-        self._on_unreadable(
-            Unreadable(
-                source=source.application.name,
-                next_position=notification.id + 1,
-                reason=describe_failure(error),
-                aggregate_type=source.aggregate_type,
-                aggregate_id=notification.originator_id,
-                version=notification.originator_version,
-            )
-        )
+        self._on_unreadable(Unreadable.stored(source, notification, error))
 
     def close(self) -> None:
         self._wakeup.notify()

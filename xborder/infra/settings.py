@@ -6,11 +6,31 @@ else in the code reads the environment.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Final
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import AfterValidator, Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from xborder.domain.errors import InvalidValue
+from xborder.domain.provinces import province_by_code
+
+READMODEL_URL_PREFIX: Final = "READMODEL_URL_"
+
+
+def _province_code(code: str) -> str:
+    """A typo in a code would silently leave that province on the shared database: refuse to start.
+    Checked per key, so that the error quotes the code and never the URLs (they may hold passwords)."""
+    try:
+        province_by_code(code)
+    except InvalidValue:
+        raise ValueError(f"{READMODEL_URL_PREFIX}{code}: not a province code") from None
+    return code
+
+
+ProvinceCode = Annotated[str, AfterValidator(_province_code)]
 
 
 class Settings(BaseSettings):
@@ -24,6 +44,10 @@ class Settings(BaseSettings):
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_client_id: str = "xborder"
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # The per-workflow national topics (xborder.vehicle-transfer.v1, ...), beside the provinces' delivery
+    # topics: only for a consumer entitled to every province's cases (the Ministry's national statistics,
+    # 公安部交通管理局). Off: nothing outside a province's own topic carries its cases.
+    kafka_national_stream: bool = False
 
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
@@ -37,6 +61,15 @@ class Settings(BaseSettings):
 
     # Which provinces this process projects (codes, comma-separated). Unset: all 31.
     provinces: Annotated[list[str] | None, NoDecode] = None
+
+    # Per-province read-model databases: province code -> PostgreSQL URL holding that province's read
+    # model, its input positions and its projection's dead letters, so that a province can host its own.
+    # Set as READMODEL_URL_<code> (one variable per province) or READMODEL_URLS (one JSON object); a
+    # province not named uses DATABASE_URL's database. An unknown code refuses to start.
+    readmodel_urls: dict[ProvinceCode, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
+    # The pool of each such database (the shared one uses pg_pool_size): one projection consumer and the
+    # API's reads of the provinces it hosts.
+    readmodel_pool_size: int = Field(default=4, ge=1)
 
     # Workers.
     run_workers: bool = True
@@ -79,6 +112,25 @@ class Settings(BaseSettings):
             raise ValueError("JWT_SECRET must be at least 32 bytes")
         return value
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources, plus READMODEL_URL_<code>: merged into `readmodel_urls` (a per-code
+        variable wins over the same code in READMODEL_URLS; arguments win over both)."""
+        return (
+            init_settings,
+            ProvinceReadModelUrls(settings_cls),
+            env_settings,
+            dotenv_settings,
+            file_secret_settings,
+        )
+
     @field_validator("provinces", mode="before")
     @classmethod
     def _split_codes(cls, value: object) -> object:
@@ -89,3 +141,21 @@ class Settings(BaseSettings):
     @property
     def kafka_enabled(self) -> bool:
         return bool(self.kafka_bootstrap_servers)
+
+
+class ProvinceReadModelUrls(PydanticBaseSettingsSource):
+    """READMODEL_URL_<code> variables as `readmodel_urls`. One variable per province, because a
+    deployment hands each province's database to the service separately (its own secret, its own
+    manifest line), and one JSON object would have to be assembled from all of them. Empty ones count as
+    unset, like an absent one."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything happens in __call__: the names are not fields
+
+    def __call__(self) -> dict[str, Any]:
+        urls = {
+            name[len(READMODEL_URL_PREFIX) :]: value
+            for name, value in os.environ.items()
+            if name.upper().startswith(READMODEL_URL_PREFIX) and value.strip()
+        }
+        return {"readmodel_urls": urls} if urls else {}

@@ -10,12 +10,17 @@ Order within a case matters: once an event of a case is parked, the consumer par
 events too (`WAITING_BEHIND`) instead of applying them over a hole. Other cases are not affected.
 `xborder dead-letters retry ID` re-applies the case from the event store; `discard ID` records that an
 operator dealt with it. Both are idempotent, and parking itself is (a re-read record is parked once).
+
+A province whose read model has a database of its own (`READMODEL_URL_<code>`) keeps its projection's
+letters there, parked in the transaction that stores its rows and positions. Every other consumer's
+letters, and those of provinces on the shared database, live in the shared one. Ids are per database,
+so a letter's `key` names its province's database when it is not the shared one: `510000:7`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +38,7 @@ logger = logging.getLogger("xborder.dead_letters")
 
 WAITING_BEHIND: Final = "an earlier event of this case is parked for this consumer"
 STATUSES: Final = ("parked", "retried", "discarded")
+PROJECTION_PREFIX: Final = "projection-"
 
 Connection = psycopg.Connection[DictRow]
 
@@ -51,9 +57,17 @@ class DeadLetter:
     status: str
     parked_at: datetime
     resolved_at: datetime | None
+    # The province whose own read-model database holds the letter; None: the shared database.
+    home: str | None = None
+
+    @property
+    def key(self) -> str:
+        """What names the letter to an operator: the id, qualified by its database unless shared."""
+        return letter_key(self.home, self.id)
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "key": self.key,
             "id": self.id,
             "consumer": self.consumer,
             "source": self.source,
@@ -76,12 +90,77 @@ _INSERT: Final = (
 )
 
 
-class DeadLetters:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+def projection_consumer(province: str) -> str:
+    """The dead-letter consumer name of a province's projection (and its worker's name)."""
+    return f"{PROJECTION_PREFIX}{province}"
 
-    def transaction(self) -> AbstractContextManager[Connection]:
-        return self._db.transaction()
+
+def letter_key(home: str | None, letter_id: int) -> str:
+    return str(letter_id) if home is None else f"{home}:{letter_id}"
+
+
+def parse_letter_key(key: str | int) -> tuple[str | None, int]:
+    """`7` (the shared database) or `510000:7` (510000's own database) -> (province or None, id)."""
+    if isinstance(key, int):
+        return None, key
+    home, colon, number = key.strip().rpartition(":")
+    if not _digits(number) or (colon and not (len(home) == 6 and _digits(home))):
+        raise ValueError(f"not a dead-letter id: {key!r} (expected 7 or 510000:7)")
+    return home or None, int(number)
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+class DeadLetters:
+    """The dead-letter table of every database that holds one: the shared database, and each province's
+    own read-model database. Parking and resolving go to the database of the consumer (a province's
+    projection: its province's); reading gathers them all, so `xborder status` and `dead-letters`
+    see every letter wherever it lives."""
+
+    def __init__(self, db: Database, *, provinces: Mapping[str, Database] | None = None) -> None:
+        """`db`: the shared database; `provinces`: province -> its own read-model database."""
+        self._db = db
+        self._provinces = {code: own for code, own in (provinces or {}).items() if own is not db}
+
+    def database_of(self, consumer: str | None) -> Database:
+        """Where this consumer's letters live (None: a consumer of the shared database)."""
+        if consumer is not None and consumer.startswith(PROJECTION_PREFIX):
+            return self._provinces.get(consumer.removeprefix(PROJECTION_PREFIX), self._db)
+        return self._db
+
+    def transaction(self, consumer: str | None = None) -> AbstractContextManager[Connection]:
+        """A transaction on the database holding `consumer`'s letters."""
+        return self.database_of(consumer).transaction()
+
+    def transaction_of(self, letter: DeadLetter) -> AbstractContextManager[Connection]:
+        """A transaction on the database holding this letter (to resolve it and its case's siblings)."""
+        return self._locate(letter.key)[0].transaction()
+
+    def _places(self) -> list[tuple[Database, list[str] | None]]:
+        """Each database with letters, and which consumers' letters are read there (None: all). A
+        province's own database is read for the projections it hosts only: a letter left there by a
+        province since moved elsewhere could not be resolved through its key."""
+        hosted: dict[int, tuple[Database, list[str]]] = {}
+        for code in sorted(self._provinces):
+            own = self._provinces[code]
+            hosted.setdefault(id(own), (own, []))[1].append(projection_consumer(code))
+        return [(self._db, None), *hosted.values()]
+
+    def _locate(self, key: str | int) -> tuple[Database, int]:
+        """The database and id a key names. A key naming a province with no database of its own here
+        is refused rather than read as a shared id: the same number names another letter there (a
+        command run without that province's READMODEL_URL would otherwise discard the wrong one)."""
+        home, letter_id = parse_letter_key(key)
+        if home is None:
+            return self._db, letter_id
+        if home not in self._provinces:
+            raise ValueError(
+                f"dead letter {key}: province {home} has no read-model database of its own here "
+                f"(is READMODEL_URL_{home} set?)"
+            )
+        return self._provinces[home], letter_id
 
     # ------------------------------------------------------------------ parking
     def park(self, conn: Connection, consumer: str, record: FeedRecord, error: str) -> None:
@@ -113,7 +192,7 @@ class DeadLetters:
 
     def park_unreadable(self, consumer: str, unreadable: Unreadable) -> None:
         """Park a record the feed could not turn into an envelope (its own transaction)."""
-        with self._db.transaction() as conn:
+        with self.transaction(consumer) as conn:
             conn.execute(
                 _INSERT,
                 (
@@ -153,33 +232,49 @@ class DeadLetters:
 
     # ------------------------------------------------------------------ reading and resolving
     def list(self, *, consumer: str | None = None, status: str | None = "parked") -> list[DeadLetter]:
-        conditions, params = [], []
-        if consumer is not None:
-            conditions.append("consumer = %s")
-            params.append(consumer)
-        if status is not None:
-            conditions.append("status = %s")
-            params.append(status)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        with self._db.transaction() as conn:
-            rows = conn.execute(
-                f"SELECT * FROM xborder_dead_letters {where} ORDER BY id",  # noqa: S608 — constant clauses
-                params,
-            ).fetchall()
-        return [_letter(row) for row in rows]
+        """The shared database's letters first, then each province database's, each by id."""
+        letters: list[DeadLetter] = []
+        for db, consumers in self._places():
+            conditions: list[str] = []
+            params: list[object] = []
+            if consumer is not None:
+                conditions.append("consumer = %s")
+                params.append(consumer)
+            if consumers is not None:
+                conditions.append("consumer = ANY(%s)")
+                params.append(consumers)
+            if status is not None:
+                conditions.append("status = %s")
+                params.append(status)
+            where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+            with db.transaction() as conn:
+                rows = conn.execute(
+                    f"SELECT * FROM xborder_dead_letters {where} ORDER BY id",  # noqa: S608 — constant clauses
+                    params,
+                ).fetchall()
+            letters += [_letter(row, shared=consumers is None) for row in rows]
+        return letters
 
-    def get(self, letter_id: int) -> DeadLetter | None:
-        with self._db.transaction() as conn:
+    def get(self, key: str | int) -> DeadLetter | None:
+        """`key`: a letter's `key` (`7`, `510000:7`) or the id of one in the shared database. A
+        malformed key raises ValueError."""
+        db, letter_id = self._locate(key)
+        with db.transaction() as conn:
             row = conn.execute("SELECT * FROM xborder_dead_letters WHERE id = %s", (letter_id,)).fetchone()
-        return _letter(row) if row else None
+        return _letter(row, shared=db is self._db) if row else None
 
     def parked_counts(self) -> dict[str, int]:
-        with self._db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT consumer, count(*) AS n FROM xborder_dead_letters WHERE status = 'parked'"
-                " GROUP BY consumer ORDER BY consumer"
-            ).fetchall()
-        return {row["consumer"]: int(row["n"]) for row in rows}
+        counts: dict[str, int] = {}
+        for db, consumers in self._places():
+            with db.transaction() as conn:
+                rows = conn.execute(
+                    "SELECT consumer, count(*) AS n FROM xborder_dead_letters WHERE status = 'parked'"
+                    " AND (%s::text[] IS NULL OR consumer = ANY(%s::text[])) GROUP BY consumer",
+                    (consumers, consumers),
+                ).fetchall()
+            for row in rows:
+                counts[row["consumer"]] = counts.get(row["consumer"], 0) + int(row["n"])
+        return dict(sorted(counts.items()))
 
     @staticmethod
     def resolve_case(
@@ -195,8 +290,9 @@ class DeadLetters:
         )
         return cursor.rowcount
 
-    def discard(self, letter_id: int) -> bool:
-        with self._db.transaction() as conn:
+    def discard(self, key: str | int) -> bool:
+        db, letter_id = self._locate(key)
+        with db.transaction() as conn:
             cursor = conn.execute(
                 "UPDATE xborder_dead_letters SET status = 'discarded', resolved_at = now()"
                 " WHERE id = %s AND status = 'parked'",
@@ -205,10 +301,12 @@ class DeadLetters:
             return cursor.rowcount == 1
 
 
-def _letter(row: DictRow) -> DeadLetter:
+def _letter(row: DictRow, *, shared: bool) -> DeadLetter:
+    """A row of the shared database, or of a province's own (its home is then the projection's province)."""
+    consumer: str = row["consumer"]
     return DeadLetter(
         id=int(row["id"]),
-        consumer=row["consumer"],
+        consumer=consumer,
         source=row["source"],
         position=int(row["position"]),
         aggregate_type=row["aggregate_type"],
@@ -219,6 +317,7 @@ def _letter(row: DictRow) -> DeadLetter:
         status=row["status"],
         parked_at=row["parked_at"],
         resolved_at=row["resolved_at"],
+        home=None if shared else consumer.removeprefix(PROJECTION_PREFIX),
     )
 
 

@@ -7,6 +7,10 @@ the fresh schema up to the last recorded event under that lock, and renames the 
 transaction. A live consumer's next transaction then fails against the dropped tables, rewinds, and
 continues from the rebuilt schema's positions (in Kafka mode there are none yet: it re-reads its topics
 from the start and skips, by version, everything already applied).
+
+All of it happens in the province's read-model database (its own, with `READMODEL_URL_<code>`, or the
+shared one): the fresh schema is built beside the live one, and a record parked on the way is parked
+there, as the live consumer parks it. The event store it replays is always the shared database.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from psycopg import sql
 
 from xborder.infra.feeds import FeedRecord, LogSource, NotificationLogFeed
 from xborder.projections.casedoc import ProjectionGapError
-from xborder.projections.dead_letters import DeadLetters, Parking
+from xborder.projections.dead_letters import DeadLetters, Parking, projection_consumer
 from xborder.projections.schema import rebuild_schema_name, schema_name
 from xborder.projections.store import ProvinceReadModels
 
@@ -43,9 +47,9 @@ def rebuild_province(
     """With `dead_letters`, a record that cannot be applied is parked as the live consumer parks it
     (the same letter, not a second one) instead of failing the rebuild."""
     live, fresh = schema_name(province), rebuild_schema_name(province)
-    db = readmodels.database
+    db = readmodels.database_of(province)
     building = readmodels.with_schemas(rebuild_schema_name)
-    consumer = f"projection-{province}"
+    consumer = projection_consumer(province)
     parking = Parking(dead_letters, consumer, fatal=(ProjectionGapError,)) if dead_letters else None
     with db.transaction() as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(fresh)))

@@ -36,12 +36,26 @@ class ApplyResult:
 
 
 class ProvinceReadModels:
+    """Every province's read model, each in its own schema (`province_<code>`) of its own database.
+
+    A province may keep its read model, positions and dead letters in a database of its own
+    (`READMODEL_URL_<code>`): a province can then host its read model itself. Each method goes to the
+    province's database; everything one batch writes lives in that one database, so "rows, positions and
+    dead letters in one transaction" holds per province without a transaction across databases."""
+
     def __init__(
-        self, db: Database, kinds: Mapping[str, CaseKind], *, schema_of: Callable[[str], str] = schema_name
+        self,
+        db: Database,
+        kinds: Mapping[str, CaseKind],
+        *,
+        schema_of: Callable[[str], str] = schema_name,
+        databases: Mapping[str, Database] | None = None,
     ) -> None:
-        """`kinds`: the workflows' projectors by aggregate type (from the workflow registry);
+        """`db`: the shared database, for every province not in `databases` (province -> its own);
+        `kinds`: the workflows' projectors by aggregate type (from the workflow registry);
         `schema_of` maps a province to its schema (a rebuild writes to another one)."""
         self._db = db
+        self._databases = dict(databases or {})
         self._kinds = dict(kinds)
         self._schema_of = schema_of
 
@@ -50,16 +64,21 @@ class ProvinceReadModels:
         return self._kinds
 
     def with_schemas(self, schema_of: Callable[[str], str]) -> ProvinceReadModels:
-        """The same read models written to other schemas (a rebuild's fresh ones)."""
-        return ProvinceReadModels(self._db, self._kinds, schema_of=schema_of)
+        """The same read models, in the same databases, written to other schemas (a rebuild's fresh ones)."""
+        return ProvinceReadModels(self._db, self._kinds, schema_of=schema_of, databases=self._databases)
 
     @property
-    def database(self) -> Database:
-        return self._db
+    def own_databases(self) -> Mapping[str, Database]:
+        """The provinces whose read model lives in a database of its own, and that database."""
+        return dict(self._databases)
+
+    def database_of(self, province: str) -> Database:
+        """Where the province's read model lives: its own database, or the shared one."""
+        return self._databases.get(province, self._db)
 
     # ------------------------------------------------------------------ schema
     def ensure_schema(self, province: str) -> None:
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('xborder.readmodel.ddl'))")
             for statement in province_ddl(self._schema_of(province)):
                 conn.execute(statement)
@@ -69,7 +88,7 @@ class ProvinceReadModels:
         query = sql.SQL("SELECT source, next_position FROM {}.positions").format(
             sql.Identifier(self._schema_of(province))
         )
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             return {row["source"]: int(row["next_position"]) for row in conn.execute(query)}
 
     def apply(
@@ -102,7 +121,7 @@ class ProvinceReadModels:
             else:
                 duplicates += 1
 
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             parked = apply_records(conn, mine, apply_one, parking=parking, careful=careful)
             for source, position in positions.items():
                 conn.execute(
@@ -163,7 +182,7 @@ class ProvinceReadModels:
         query = sql.SQL("SELECT doc FROM {}.cases WHERE id = %s").format(
             sql.Identifier(self._schema_of(province))
         )
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             row = conn.execute(query, (case_id,)).fetchone()
         return dict(row["doc"]) if row else None
 
@@ -173,7 +192,7 @@ class ProvinceReadModels:
         query = sql.SQL("SELECT id, version FROM {}.cases WHERE id = ANY(%s)").format(
             sql.Identifier(self._schema_of(province))
         )
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             return {row["id"]: int(row["version"]) for row in conn.execute(query, (list(case_ids),))}
 
     def list_cases(
@@ -204,7 +223,7 @@ class ProvinceReadModels:
             "SELECT doc FROM {}.cases WHERE {} ORDER BY created_at DESC, id LIMIT %s OFFSET %s"
         ).format(sql.Identifier(self._schema_of(province)), sql.SQL(" AND ").join(conditions))
         params += [page_size + 1, (page - 1) * page_size]
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             rows = conn.execute(query, params).fetchall()
         items = [dict(r["doc"]) for r in rows[:page_size]]
         return CasePage(items=items, next_page=page + 1 if len(rows) > page_size else None)
@@ -215,7 +234,7 @@ class ProvinceReadModels:
         query = sql.SQL("SELECT doc FROM {}.cases WHERE plate = %s ORDER BY created_at DESC LIMIT %s").format(
             sql.Identifier(self._schema_of(province))
         )
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             rows = conn.execute(query, (plate, limit)).fetchall()
         return [dict(r["doc"]) for r in rows]
 
@@ -223,7 +242,7 @@ class ProvinceReadModels:
         query = sql.SQL(
             "SELECT doc FROM {}.cases WHERE doc -> 'awaiting' @> %s ORDER BY created_at DESC LIMIT %s"
         ).format(sql.Identifier(self._schema_of(province)))
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             rows = conn.execute(query, (Jsonb([{"province": province, "role": role}]), limit)).fetchall()
         return [dict(r["doc"]) for r in rows]
 
@@ -233,7 +252,7 @@ class ProvinceReadModels:
         the rescues' median response times)."""
         schema = sql.Identifier(self._schema_of(province))
         result: dict[str, Any] = {}
-        with self._db.transaction() as conn:
+        with self.database_of(province).transaction() as conn:
             for r in conn.execute(
                 sql.SQL("SELECT kind, status, count(*) AS n FROM {}.cases GROUP BY 1, 2").format(schema)
             ):

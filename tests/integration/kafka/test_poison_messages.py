@@ -1,6 +1,6 @@
-"""Poison on the delivery topic, in the service as it runs in Kafka mode: an undecodable message and
-a message of an unknown schema version land in the dead-letter table, every province's consumer goes
-on with the other cases, and the poisoned case is healed from the event store by `retry`."""
+"""Poison on the provinces' delivery topics, in the service as it runs in Kafka mode: an undecodable
+message and a message of an unknown schema version land in the dead-letter table, every province's
+consumer goes on with the other cases, and the poisoned case is healed from the event store by `retry`."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ import pytest
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, YU
+from xborder.domain.routing import province_topic
 from xborder.infra.kafka import make_producer
 from xborder.operations import redelivery, statuses
 from xborder.projections.dead_letters import WAITING_BEHIND
-from xborder.workflows.transfer import spec as transfer
 
 pytestmark = pytest.mark.kafka
-
-TOPIC = transfer.SPEC.topic
 
 
 def test_poison_messages_are_parked_and_the_case_is_healed_from_the_event_store(
@@ -34,16 +32,17 @@ def test_poison_messages_are_parked_and_the_case_is_healed_from_the_event_store(
     assert servers
     producer = make_producer(servers, client_id="test-poisoner")
     try:
-        # Bytes that are no envelope at all, with no key: nobody can tell which case they were.
-        producer.send(TOPIC, key=None, value=b"\x00\xff not json").get(timeout=20)
-        # A well-formed message of a schema this code does not know, claiming the victim's next version.
-        future_schema = {"schema": "xborder.event/2", "aggregate_id": str(case_id), "version": 3}
-        producer.send(
-            TOPIC,
-            key=str(case_id).encode(),
-            value=json.dumps(future_schema).encode(),
-            headers=[("version", b"3"), ("aggregate_type", b"VehicleTransfer")],
-        ).get(timeout=20)
+        for topic in (province_topic(CHUAN), province_topic(YU)):
+            # Bytes that are no envelope at all, with no key: nobody can tell which case they were.
+            producer.send(topic, key=None, value=b"\x00\xff not json").get(timeout=20)
+            # A well-formed message of a schema this code does not know, claiming the victim's next version.
+            future_schema = {"schema": "xborder.event/2", "aggregate_id": str(case_id), "version": 3}
+            producer.send(
+                topic,
+                key=str(case_id).encode(),
+                value=json.dumps(future_schema).encode(),
+                headers=[("version", b"3"), ("aggregate_type", b"VehicleTransfer")],
+            ).get(timeout=20)
     finally:
         producer.close(timeout=5)
 

@@ -66,7 +66,7 @@ class TransferIn(BaseModel):
 _RAISED: dict[str, Exception] = {
     "invalid": InvalidValue("bad VIN check digit", code="vin.invalid", field="vin"),
     "rule": RuleViolation("same-province transfer", code="transfer.same_province", field="destination"),
-    "blocked": VehicleBlocked("held by an open objection in 500000"),
+    "blocked": VehicleBlocked("held by an open case (objection)", holds=()),
     "transition": TransitionNotAllowed("already registered"),
     "forbidden": NotPermitted("origin only"),
     "not_found": CaseNotFound("case 42 belongs to 500000"),
@@ -157,7 +157,7 @@ def _transfer(**overrides: Any) -> dict[str, Any]:
     [
         ("invalid", 422, "vin.invalid", "vin"),
         ("rule", 422, "transfer.same_province", "destination"),
-        ("blocked", 422, "transfer.vehicle_blocked", None),
+        ("blocked", 422, "transfer.vehicle_blocked", "plate"),
         ("transition", 409, "transition.not_allowed", None),
         ("forbidden", 403, "auth.forbidden", None),
         ("version", 412, "case.version_mismatch", None),

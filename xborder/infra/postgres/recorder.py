@@ -1,4 +1,5 @@
-"""An application recorder that also stores the API's idempotency record in the events' transaction.
+"""An application recorder that also stores, in the events' transaction, the API's idempotency record
+and each event's routes (the provinces it is delivered to, `xborder.domain.routing`).
 
 A retried POST must either find the first answer or record nothing: writing the answer in the same
 transaction as the events means there is no moment where the events exist without the answer (or the
@@ -22,7 +23,12 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
+from xborder.domain.routing import EventRoutes
+
 IDEMPOTENCY_TABLE = "xborder_idempotency"
+# (province, application, notification_id): the events of one application routed to one province, in
+# notification order — written under the events table's lock, so commit order is id order here too.
+ROUTES_TABLE = "xborder_routes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +72,28 @@ class IdempotentApplicationRecorder(PostgresApplicationRecorder):
             if curs.fetchone() is None:
                 raise IntegrityError(f"idempotency key already used by {record.caller}")
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        routes: EventRoutes | None = kwargs.get("routes")
+        if routes is not None and ids:
+            insert_routes(curs, routes, ids)
+        return ids
+
+
+def insert_routes(curs: Cursor[DictRow], routes: EventRoutes, notification_ids: Sequence[int]) -> None:
+    """One row per (event, province it is routed to); a row already there (a backfill racing a save)
+    is kept."""
+    rows = [
+        (province, routes.application, notification_id)
+        for notification_id, provinces in zip(notification_ids, routes.provinces, strict=True)
+        for province in provinces
+    ]
+    if rows:
+        curs.executemany(
+            f"INSERT INTO {ROUTES_TABLE} (province, application, notification_id)"  # noqa: S608
+            " VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            rows,
+        )
