@@ -90,11 +90,18 @@ class WorkflowApi:
 @dataclass(frozen=True)
 class WorkflowReads:
     """What the read models build of a workflow's events: the case document (`projector`), and when
-    given, the holds on vehicles it places (`holds`) and its own figures for /v1/stats (`stats`)."""
+    given, the holds on vehicles it places (`holds`, with what to tell those who may not see the holding
+    case: `hold_guidance`) and its own figures for /v1/stats (`stats`)."""
 
     projector: WorkflowProjector
     holds: HoldRules | None = None
     stats: StatsQuery | None = None
+    # What a caller who may not see a holding case is told instead: where to go about the hold, never
+    # which case or whose (`xborder.api.holds_view`).
+    hold_guidance: str = (
+        "A case of the traffic police holds this vehicle; ask the vehicle administration office where it"
+        " is registered (请到登记地车辆管理所咨询)."
+    )
 
 
 @dataclass(frozen=True)

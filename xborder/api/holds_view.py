@@ -18,19 +18,7 @@ from typing import Any
 from xborder.api.case_lookup import visible_case
 from xborder.domain.actors import Actor
 from xborder.domain.holds import VehicleHold
-
-# Where a caller who may not see the holding case should go: never which case, nor whose.
-GUIDANCE: dict[str, str] = {
-    "objection": "An objection to a traffic-violation record on this vehicle is being handled; the "
-    "traffic police office where it was filed can say more"
-    " (交通违法异议处理中，请咨询受理地公安交通管理部门).",
-    "hit_and_run": "A traffic police case holds this vehicle; ask the vehicle administration office "
-    "where it is registered (车辆被公安交通管理部门依法管控，请到登记地车辆管理所咨询).",
-}
-_DEFAULT_GUIDANCE = (
-    "A case of the traffic police holds this vehicle; ask the vehicle administration office where it is "
-    "registered (请到登记地车辆管理所咨询)."
-)
+from xborder.workflow import WorkflowReads
 
 
 def holds_as_seen(holds: Iterable[VehicleHold], actor: Actor, container: Any) -> list[dict[str, Any]]:
@@ -45,4 +33,6 @@ def hold_as_seen(hold: VehicleHold, actor: Actor, container: Any) -> dict[str, A
             "province": hold.province,
             "reason": hold.reason,
         }
-    return {"kind": hold.kind, "guidance": GUIDANCE.get(hold.kind, _DEFAULT_GUIDANCE)}
+    spec = next((s for s in container.workflows if s.kind == hold.kind), None)
+    guidance = spec.reads.hold_guidance if spec is not None else WorkflowReads.hold_guidance
+    return {"kind": hold.kind, "guidance": guidance}

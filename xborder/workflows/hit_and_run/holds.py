@@ -6,6 +6,11 @@ from __future__ import annotations
 from xborder.infra.contracts import Envelope
 from xborder.projections.holds import HoldChange
 
+# Told to whoever may not see the case: nothing that says it is a suspect's vehicle, nor whose case.
+GUIDANCE = (
+    "A traffic police case holds this vehicle; ask the vehicle administration office where it is"
+    " registered (车辆被公安交通管理部门依法管控，请到登记地车辆管理所咨询)."
+)
 _REASON = "suspect vehicle of an open hit-and-run case (交通肇事逃逸协查)"
 _RELEASED_BY = frozenset({"CaseClosed", "TransferredToCriminal"})
 

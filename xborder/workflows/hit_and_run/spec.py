@@ -7,7 +7,7 @@ from xborder.workflow import WorkflowApi, WorkflowReads, WorkflowSpec
 from xborder.workflows.hit_and_run import router as hit_and_runs
 from xborder.workflows.hit_and_run.application import HitAndRunCases
 from xborder.workflows.hit_and_run.contract import EVENT_SCHEMAS
-from xborder.workflows.hit_and_run.holds import hit_and_run_holds
+from xborder.workflows.hit_and_run.holds import GUIDANCE, hit_and_run_holds
 from xborder.workflows.hit_and_run.masking import mask_hit_and_run
 from xborder.workflows.hit_and_run.projector import project_hit_and_run
 
@@ -15,5 +15,5 @@ SPEC = WorkflowSpec(
     application=HitAndRunCases,
     contract=EventContract(topic="xborder.hit-and-run.v1", events=EVENT_SCHEMAS),
     api=WorkflowApi(kind="hit_and_run", router=hit_and_runs.router, masker=mask_hit_and_run),
-    reads=WorkflowReads(projector=project_hit_and_run, holds=hit_and_run_holds),
+    reads=WorkflowReads(projector=project_hit_and_run, holds=hit_and_run_holds, hold_guidance=GUIDANCE),
 )

@@ -6,6 +6,10 @@ from __future__ import annotations
 from xborder.infra.contracts import Envelope
 from xborder.projections.holds import HoldChange
 
+GUIDANCE = (
+    "An objection to a traffic-violation record on this vehicle is being handled; the traffic police"
+    " office where it was filed can say more (交通违法异议处理中，请咨询受理地公安交通管理部门)."
+)
 _RELEASED_BY = frozenset({"ObjectionUpheld", "ObjectionDismissed", "ObjectionWithdrawn"})
 
 
