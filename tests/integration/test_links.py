@@ -16,11 +16,11 @@ from tests.integration.conftest import MakeService
 from tests.integration.test_rescue_scenario import RESCUE_BODY
 from tests.support.service import HU, YU, Service
 from tests.support.waiting import wait_until
-from xborder.consumers.rescue_process import open_hit_and_run_case
 from xborder.infra.contracts import envelope_from_event
 from xborder.workflows.hit_and_run.application import HitAndRunCases
 from xborder.workflows.rescue.aggregate import hit_and_run_id_for
 from xborder.workflows.rescue.application import JointRescues
+from xborder.workflows.rescue.process import open_hit_and_run_case
 
 FLED: dict[str, Any] = {**RESCUE_BODY, "driver_fled": True, "vehicles": []}
 

@@ -62,7 +62,6 @@ from tests.unit.domain.rescue_builders import (
     state,
     types_of,
 )
-from xborder.consumers.rescue_process import RescueHitAndRunProcess, incident_from_rescue
 from xborder.domain.actors import Actor, Role
 from xborder.domain.calendar import CST
 from xborder.domain.cases import Deadline
@@ -90,6 +89,7 @@ from xborder.workflows.rescue.aggregate import (
 )
 from xborder.workflows.rescue.contract import EVENT_SCHEMAS
 from xborder.workflows.rescue.funding import FundReason
+from xborder.workflows.rescue.process import RescueHitAndRunProcess, incident_from_rescue
 
 S = RescueStatus
 M = timedelta(minutes=1)

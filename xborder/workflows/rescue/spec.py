@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from xborder.consumers import rescue_process
 from xborder.infra.contracts import Envelope, EventContract
 from xborder.workflow import (
     Applications,
@@ -13,6 +12,7 @@ from xborder.workflow import (
     WorkflowSpec,
 )
 from xborder.workflows.hit_and_run.application import HitAndRunCases
+from xborder.workflows.rescue import process as rescue_process
 from xborder.workflows.rescue import router as rescues
 from xborder.workflows.rescue.application import JointRescues
 from xborder.workflows.rescue.contract import EVENT_SCHEMAS
