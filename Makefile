@@ -29,6 +29,9 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration tests/e2e
 
+# ~4 minutes: `xborder serve` (as `run` starts it) under 16 HTTP clients, with and without its consumers,
+# beside the raw eventsourcing library; DATABASE_URL's server if set, else an embedded one. Writes
+# bench/results/latest.{md,json}.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 

@@ -1,4 +1,9 @@
-"""Writing the results: `latest.json` for machines, `latest.md` for people."""
+"""Writing the results: `latest.json` for machines, `latest.md` for people.
+
+The markdown leads with the ratios, because they are the figures that mean the same on another day or
+another machine; the absolute figures follow with the CPU each party spent, so a reader can see what
+limited them.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,8 @@ def _atomic_write(path: Path, text: str) -> None:
 def _fmt(value: Any, digits: int = 2) -> str:
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float):
         return f"{value:,.{digits}f}"
     if isinstance(value, int):
@@ -49,91 +56,283 @@ def _latency_row(label: str, summary: dict[str, Any], rate_key: str = "ops_per_s
     return "| " + " | ".join(cells) + " |"
 
 
+def _cpu_cells(cpu: dict[str, Any], process: str) -> list[str]:
+    per_op = cpu.get("cpu_ms_per_op", {})
+    used, wall = cpu.get("cpu_s", {}).get(process), cpu.get("wall_s")
+    return [
+        _fmt(round(used / wall, 2) if used is not None and wall else None),
+        _fmt(per_op.get("service")),
+        _fmt(per_op.get("bench_process")),
+        _fmt(per_op.get("postgres")),
+        _fmt(cpu.get("machine_busy_pct"), 0),
+        _fmt(cpu.get("other_cores")),
+    ]
+
+
+def _throughput_row(
+    label: str, figures: dict[str, Any], count_key: str, rate_key: str, process: str = "service"
+) -> str:
+    latency = figures["latency"]
+    cells = [
+        label,
+        _fmt(figures[count_key]),
+        f"**{_fmt(figures[rate_key], 1)}**",
+        _fmt(latency.get("p50_ms")),
+        _fmt(latency.get("p95_ms")),
+        _fmt(latency.get("p99_ms")),
+        _fmt(latency.get("max_ms")),
+        _fmt(figures["errors"]),
+        *_cpu_cells(figures["cpu"], process),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _loads(figures: dict[str, Any]) -> str:
+    load = figures["load_average_1m"]
+    return f"{_fmt(load['start'])} → {_fmt(load['end'])}"
+
+
 def render_markdown(results: dict[str, Any]) -> str:
-    machine = results["machine"]
-    params = results["parameters"]
+    machine, params = results["machine"], results["parameters"]
+    projected, bare = results["throughput"]["projected"], results["throughput"]["no_consumers"]
+    raw, lags, ratios = results["raw"], results["lag"], results["ratios"]
     lines = [
         f"# xborder benchmark — {results['date']}",
         "",
-        "Measurement only: no figure here is a pass/fail threshold.",
+        "Measurement only: no figure here is a pass/fail threshold. Compare runs and machines by the ratios;",
+        "the absolute figures move with the machine and whatever else it is doing.",
         "",
         "## Machine and run",
         "",
-        f"- Machine: {machine['cores']} cores, {machine['platform']}",
-        f"- Python: {machine['python']}",
-        f"- Load average (1 min) at start / end: {_fmt(machine['load_average_1m']['start'])} / "
-        f"{_fmt(machine['load_average_1m']['end'])} (other work on the machine skews every figure)",
-        f"- PostgreSQL: {machine['postgres']} ({machine['mode']}, {machine['postgres_location']})",
-        f"- Provinces projected: {', '.join(params['provinces'])}; origin 510000 (川A plates), "
-        "destinations alternate 500000 and 310000",
-        f"- Cases: {params['cases']} measured + {params['warmup_cases']} warm-up; "
-        f"HTTP requests: {params['http_requests']} of each kind; lag commands: {params['lag_commands']}",
-        f"- Whole run: {_fmt(results['duration_s'], 1)} s; peak RSS: {_fmt(results['peak_rss_mib'], 1)} MiB",
+        f"- Machine: {machine['cores']} cores, {machine['cpu_model']}; {machine['platform']}; "
+        f"Python {machine['python']}",
+        f"- PostgreSQL {machine['postgres']} ({machine['postgres_mode']}, {machine['postgres_location']}), "
+        "a fresh database for every phase",
+        f"- Load average (1 min) at start / end of the run: {_fmt(machine['load_average_1m']['start'])} / "
+        f"{_fmt(machine['load_average_1m']['end'])}",
+        "- Service: `xborder serve --port <free port>` in a subprocess, as `make run` starts it — every "
+        f"setting at its default (all {params['provinces']} provinces projected in-process, no Kafka, "
+        "INFO logging) except DATABASE_URL, JWT_SECRET and DATA_DIR; ready "
+        f"{_fmt(projected['service']['startup_s'], 1)} s after exec with "
+        f"{projected['service']['workers']} workers (RUN_WORKERS=false: "
+        f"{_fmt(bare['service']['startup_s'], 1)} s, {bare['service']['workers']} workers)",
+        "- Load: transfer applications (POST /v1/transfers), each with its own plate, VIN and owner, "
+        f"origins and destinations rotating through all {params['provinces']} provinces; tokens minted "
+        "before the clock starts",
+        f"- Whole run: {_fmt(results['duration_s'], 1)} s",
         "",
-        "## Commands through the Application (no HTTP)",
+        "## Headline",
         "",
-        "Sequential, one thread; each command loads the aggregate from its events and saves the new ones in "
-        "one transaction.",
+        "| figure | value |",
+        "|---|---:|",
+        f"| commands/s, 31 provinces projected ({params['clients']} clients) | "
+        f"{_fmt(projected['commands_per_s'], 1)} |",
+        f"| commands/s, no consumers (RUN_WORKERS=false) | {_fmt(bare['commands_per_s'], 1)} |",
+        f"| raw eventsourcing aggregates/s ({params['clients']} threads) | "
+        f"{_fmt(raw['aggregates_per_s'], 1)} |",
+        "| **31 provinces projected ÷ no consumers** | "
+        f"**{_fmt(ratios['projected_over_no_consumers'], 3)}** |",
+        f"| **xborder (31 provinces) ÷ raw library** | **{_fmt(ratios['projected_over_raw'], 3)}** |",
+        f"| xborder (no consumers) ÷ raw library | {_fmt(ratios['no_consumers_over_raw'], 3)} |",
+        *_lag_headline(lags),
+        "",
+        f"## Command throughput ({params['clients']} concurrent HTTP clients, closed loop)",
+        "",
+        f"Each client is a thread with its own httpx connection, posting back to back: "
+        f"{_fmt(params['warmup_s'], 0)} s warm-up, then {_fmt(params['duration_s'], 0)} s measured. "
+        "CPU is milliseconds per command over the measured window: the service process, this process "
+        "(the clients; for raw, the library too) and the PostgreSQL backends of the phase's database. "
+        "*Other* is the rest of the machine's busy time, in cores: work that was not ours (other "
+        "processes, PostgreSQL's background writers) and that the phase had to share the cores with.",
+        "",
+        "| setup | commands | commands/s | p50 ms | p95 ms | p99 ms | max ms | errors "
+        "| Python process, cores | service CPU ms | client CPU ms | PostgreSQL CPU ms | machine busy % "
+        "| other, cores |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        _throughput_row("31 provinces projected", projected, "commands", "commands_per_s"),
+        _throughput_row("no consumers", bare, "commands", "commands_per_s"),
+        _throughput_row(
+            "raw eventsourcing (per aggregate)", raw, "aggregates", "aggregates_per_s", "bench_process"
+        ),
+        "",
+        "*Python process, cores* is the CPU of the process doing the work (the service; for raw, this "
+        "one) over the window: one process's Python runs on about one core at a time (the GIL), so a "
+        "figure near 1.0 with the machine not fully busy means that process, not the machine, set the "
+        "rate — and then the ratios above are ratios of Python CPU per command.",
+        "",
+    ]
+    idle = [
+        (label, figures["service"].get("idle"))
+        for label, figures in (("31 provinces projected", projected), ("no consumers", bare))
+    ]
+    if all(cores for _, cores in idle):
+        lines.append(
+            "Idle, before the load (no requests at all), in cores: "
+            + "; ".join(
+                f"{label}: service {_fmt(i['cores'].get('service'), 3)}, PostgreSQL "
+                f"{_fmt(i['cores'].get('postgres'), 3)}"
+                for label, i in idle
+                if i is not None
+            )
+            + "."
+        )
+    catch_up = projected.get("catch_up")
+    if catch_up:
+        lines.append(
+            f"After the load stopped, every province's read model held its latest case after "
+            f"{_fmt(catch_up['all_caught_up_s'])} s "
+            f"(the first after {_fmt(catch_up['first_caught_up_s'])} s): "
+            "the projection backlog the load left."
+        )
+    lines += [
+        f"Load average during: projected {_loads(projected)}, no consumers {_loads(bare)}, "
+        f"raw {_loads(raw)}. Service log lines: {_fmt(projected['service']['log_lines'])} / "
+        f"{_fmt(bare['service']['log_lines'])}.",
+        "",
+        "The raw figure is the `eventsourcing` library alone in this process: a two-event aggregate "
+        "(like TransferApplied + ArchiveRequested) saved per transaction, configured as xborder "
+        "configures it (pool 5 + 5, no database functions), from as many threads. Stored events:",
+        "",
+        "| phase | table | events | mean payload bytes |",
+        "|---|---|---:|---:|",
+    ]
+    for label, figures in (("31 provinces projected", projected), ("no consumers", bare), ("raw", raw)):
+        for table, stats in figures.get("stored_events", {}).items():
+            lines.append(
+                f"| {label} | {table} | {_fmt(stats['events'])} | {_fmt(stats['mean_state_bytes'], 0)} |"
+            )
+    for key, lag in lags.items():
+        lines += _lag_lines(
+            lag, capacity_share=params.get("lag_fraction_of_capacity") if key != "offered" else None
+        )
+    in_process = results.get("in_process")
+    if in_process:
+        lines += _in_process_lines(in_process)
+    notes = results.get("notes") or []
+    lines += ["", "## Notes", ""]
+    lines += [f"- {note}" for note in notes] if notes else ["- none"]
+    return "\n".join(lines) + "\n"
+
+
+def _ms_or_over(summary: dict[str, Any], key: str, limit_s: float) -> str:
+    """A percentile, or "> limit" when that share of the applications never got there."""
+    value = summary.get(key)
+    if value is None and summary.get("missing"):
+        return f"> {limit_s * 1000:,.0f}"
+    return _fmt(value, 1)
+
+
+def _lag_headline(lags: dict[str, Any]) -> list[str]:
+    lines = []
+    for lag in lags.values():
+        both, limit = lag["visible_both"], lag["limit_s"]
+        rate = _fmt(lag["offered_per_s"], 1)
+        lines += [
+            f"| command → visible in both provinces at {rate}/s offered, p50 / p95 / p99 / max ms | "
+            + " / ".join(_ms_or_over(both, k, limit) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
+            + " |",
+            f"| … rate achieved at {rate}/s offered; visible in both within {limit:g} s | "
+            f"{_fmt(lag['achieved_commands_per_s'], 1)}/s; {_fmt(lag['visible_in_both'])} of "
+            f"{_fmt(lag['offered'])} |",
+        ]
+    return lines
+
+
+def _lag_lines(lag: dict[str, Any], *, capacity_share: float | None) -> list[str]:
+    rate = _fmt(lag["offered_per_s"], 1)
+    why = (
+        f" — {capacity_share:g} × the 31-province command throughput above: a light load, so the times "
+        "are propagation more than queueing"
+        if capacity_share is not None
+        else ""
+    )
+    limit = lag["limit_s"]
+    lines = [
+        "",
+        f"## Command → visible in both provinces ({rate}/s offered{why})",
+        "",
+        f"Open loop: applications are sent on a fixed schedule ({_fmt(lag['warmup_s'], 0)} s warm-up, then "
+        f"{_fmt(lag['duration_s'], 0)} s measured) whatever the service does, each to one of "
+        f"{lag['users']} asyncio users with its own connections (one for commands, two for reads), or "
+        "queued while all are busy; queued time counts. After each 201 the user reads the case from both "
+        "involved provinces at once with `GET /v1/transfers/{id}?min_version=<version>&wait=10` (the "
+        "API's read-your-writes wait). Times run from the scheduled send; an application not visible in "
+        f"both within {limit:g} s is abandoned and counts as slower than every other (a percentile "
+        f"beyond the ones that arrived reads `> {limit * 1000:,.0f}`).",
+        "",
+        f"Offered {_fmt(lag['offered'])} in the measured window; answered {_fmt(lag['commands_answered'])} "
+        f"in {_fmt(lag['answer_span_s'], 1)} s from the first measured send to the last answer "
+        f"(**{_fmt(lag['achieved_commands_per_s'], 1)}/s achieved**); visible in both provinces: "
+        f"{_fmt(lag['visible_in_both'])}. Reads sent: {_fmt(lag['reads_sent'])}; at most "
+        f"{_fmt(lag['in_flight_max'])} applications in flight. The client was p99 "
+        f"{_fmt(lag['schedule_late'].get('p99_ms'))} ms late on its schedule; applications waited p50 / "
+        f"p99 {_fmt(lag['queued_for_user'].get('p50_ms'))} / {_fmt(lag['queued_for_user'].get('p99_ms'))} "
+        "ms for a free user (included in the times below).",
+        "",
+        "| measured until | reached | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, s in (
+        ("command answered (201)", lag["command"]),
+        ("visible in the origin", lag["visible_origin"]),
+        ("visible in the destination", lag["visible_destination"]),
+        ("**visible in both**", lag["visible_both"]),
+    ):
+        cells = [_ms_or_over(s, k, limit) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")]
+        lines.append(f"| {label} | {_fmt(s.get('n'))} | " + " | ".join(cells) + " |")
+    cpu = lag["cpu"]
+    per_op = cpu.get("cpu_ms_per_op", {})
+    lines += [
+        "",
+        f"While the schedule ran the machine was {_fmt(cpu.get('machine_busy_pct'), 0)} % busy; CPU per "
+        f"offered application (with its reads): service {_fmt(per_op.get('service'))} ms, client "
+        f"{_fmt(per_op.get('bench_process'))} ms, PostgreSQL {_fmt(per_op.get('postgres'))} ms; other "
+        f"work {_fmt(cpu.get('other_cores'))} cores. Load average {_loads(lag)}.",
+    ]
+    return lines
+
+
+def _in_process_lines(figures: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        "## Secondary: in process, one client",
+        "",
+        f"No network and no concurrency, provinces {', '.join(figures['provinces'])} only: the layers "
+        "one at a time, to see where a command's time goes.",
+        "",
+        "Commands through the Application (no HTTP); each loads the aggregate from its events and saves "
+        "the new ones in one transaction:",
         "",
         "| command | n | ops/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, summary in results["commands"]["per_command"].items():
+    for name, summary in figures["per_command"].items():
         lines.append(_latency_row(name, summary))
-    total = results["commands"]["total"]
+    total = figures["total"]
+    http = figures["http"]
     lines += [
         "",
         f"All commands: {_fmt(total['commands'])} in {_fmt(total['wall_s'])} s = "
         f"{_fmt(total['ops_per_s'], 1)} commands/s, {_fmt(total['events'])} events stored.",
         "",
-        "## HTTP (FastAPI TestClient, in process, no network)",
+        "HTTP through FastAPI's TestClient (in process, no sockets):",
         "",
         "| request | n | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
-        _latency_row("POST /v1/transfers", results["http"]["post_transfers"]),
-        _latency_row("GET /v1/transfers/{id}", results["http"]["get_transfer"]),
+        _latency_row("POST /v1/transfers", http["post_transfers"]),
+        _latency_row("GET /v1/transfers/{id}", http["get_transfer"]),
         "",
-        "## Projection throughput",
+        "Projections, each province's consumer stepped synchronously from an empty read model over the "
+        "notification log until it holds every case's version:",
         "",
-        "Notification-log feed (embedded mode, no Kafka); each province's worker stepped synchronously, "
-        "one province at a time, from an empty read model until it holds every case's current version. "
-        "Every worker reads the whole log and applies the events of its own cases.",
-        "",
-        "| province | cases | events applied | notifications read | steps | seconds | events/s | "
-        "notifications/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    projection = results["projection"]
-    for code, p in projection["provinces"].items():
-        lines.append(
-            f"| {code} | {_fmt(p['cases'])} | {_fmt(p['events_applied'])} | {_fmt(p['notifications_read'])} "
-            f"| {_fmt(p['steps'])} | {_fmt(p['seconds'], 3)} | {_fmt(p['events_per_s'], 1)} "
-            f"| {_fmt(p['notifications_per_s'], 1)} |"
-        )
-    t = projection["total"]
-    lines += [
-        f"| **total** | | {_fmt(t['events_applied'])} | | | {_fmt(t['seconds'], 3)} "
-        f"| {_fmt(t['events_per_s'], 1)} | |",
-        "",
-        "## End-to-end lag",
-        "",
-        "Command saved → the new version visible in the read model, projection workers running on threads "
-        "(`container.start_workers(['projection'])`), one command at a time "
-        "(apply → release → verify → inspect → register per case).",
-        "",
-        "| measured until | n | p50 ms | p95 ms | p99 ms | max ms | errors |",
+        "| province | cases | events applied | notifications read | seconds | events/s | notifications/s |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, key in (
-        ("visible in every involved province", "all_provinces"),
-        ("first province", "first_province"),
-    ):
-        s = results["lag"][key]
+    projection = figures["projection"]
+    for code, p in projection["provinces"].items():
         lines.append(
-            f"| {label} | {_fmt(s.get('n'))} | {_fmt(s.get('p50_ms'))} | {_fmt(s.get('p95_ms'))} "
-            f"| {_fmt(s.get('p99_ms'))} | {_fmt(s.get('max_ms'))} | {_fmt(s.get('errors', 0))} |"
+            f"| {code} | {_fmt(p['cases'])} | {_fmt(p['events_applied'])} "
+            f"| {_fmt(p['notifications_read'])} | {_fmt(p['seconds'], 3)} | {_fmt(p['events_per_s'], 1)} "
+            f"| {_fmt(p['notifications_per_s'], 1)} |"
         )
-    notes = results.get("notes") or []
-    lines += ["", "## Notes", ""]
-    lines += [f"- {note}" for note in notes] if notes else ["- none"]
-    return "\n".join(lines) + "\n"
+    return lines

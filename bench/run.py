@@ -1,8 +1,23 @@
-"""`python -m bench.run` (what `make bench` calls): measure xborder and write `bench/results/latest.*`.
+"""`python -m bench.run` (what `make bench` calls): measure xborder as a user meets it, beside the raw
+library it is built on, and write `bench/results/latest.{json,md}`.
 
-Uses DATABASE_URL's server when set, otherwise an embedded PostgreSQL in a temp dir; either way in a
-fresh database that is dropped at the end. No Kafka: projections read the notification log, as in
-`make run`. Nothing here asserts on a timing; the figures are for reading and comparing.
+One run, about four minutes, each phase on a fresh database of the same PostgreSQL server:
+
+1. Command throughput: `xborder serve` started as `make run` starts it (all 31 provinces' projections
+   in-process, no Kafka), 16 concurrent HTTP clients posting transfer applications for 20 s after a
+   warm-up; then the same against `xborder serve` with RUN_WORKERS=false (no consumers).
+2. The raw `eventsourcing` library saving equivalent aggregates from 16 threads for as long.
+3. Command -> visible in both involved provinces, at an offered 100 applications/s (open loop), 30 s;
+   then at a quarter of the throughput measured in 1 (each application brings two reads that wait for
+   it, which cost the service about as much as the command): a light load, where the figure is the
+   propagation itself rather than queueing.
+4. Secondary, in process with one client: the Application alone, FastAPI's TestClient, projections
+   stepped synchronously — where a command's time goes.
+
+The figures to compare between runs and machines are the ratios (projected / no consumers, xborder /
+raw): all sides of each ratio ran minutes apart on the same cores and the same server, so the machine's
+speed and noise largely cancel. Uses DATABASE_URL's server when set (or --database-url), otherwise an
+embedded PostgreSQL in a temp dir. Nothing here asserts on a timing.
 """
 
 from __future__ import annotations
@@ -10,32 +25,24 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import platform
 import resource
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
-from bench.database import bench_database
+from bench.bodies import ALL_PROVINCES, ApplicationFactory, Callers
+from bench.database import BenchServer, bench_server, stored_events
+from bench.load import command_throughput, visibility_lag
+from bench.machine import CpuMeter, load_average, machine_info
+from bench.raw import raw_throughput
 from bench.report import write_results
-from bench.scenarios import (
-    PROVINCES,
-    PlateFactory,
-    TransferDriver,
-    drive_projections,
-    full_flow,
-    measure_lag,
-    run_commands,
-    run_http,
-)
-from xborder.bootstrap import Container, bootstrap
-from xborder.infra.settings import Settings
-from xborder.workflows.transfer.application import VehicleTransfers
+from bench.serve import Served, log_lines, xborder_serve
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # Settings require a JWT secret of at least 32 bytes; this one signs only the run's own tokens.
@@ -44,48 +51,54 @@ JWT_SECRET = "bench-secret-" + "0" * 32
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--cases", type=int, default=300, help="transfer cases through the Application")
-    parser.add_argument("--http", type=int, default=200, help="POSTs and GETs through the HTTP API")
-    parser.add_argument("--lag", type=int, default=50, help="commands for the end-to-end lag")
-    parser.add_argument("--warmup", type=int, default=5, help="unmeasured warm-up cases / requests")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients (and raw threads)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
+    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds of each throughput")
+    parser.add_argument("--lag-rate", type=float, default=100.0, help="offered applications/s for the lag")
+    parser.add_argument("--lag-duration", type=float, default=30.0, help="measured seconds of the lag phase")
+    parser.add_argument(
+        "--lag-users", type=int, default=128, help="lag client's workers (each with its own connections)"
+    )
+    parser.add_argument(
+        "--lag-fraction",
+        type=float,
+        default=0.25,
+        help="also measure the lag at this fraction of the measured 31-province throughput (0: skip)",
+    )
+    parser.add_argument("--lag-fraction-duration", type=float, default=20.0, help="its measured seconds")
+    parser.add_argument(
+        "--in-process",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also the secondary in-process figures (one client, no network)",
+    )
+    parser.add_argument("--cases", type=int, default=300, help="in process: cases through the Application")
+    parser.add_argument("--http", type=int, default=200, help="in process: TestClient POSTs and GETs")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL") or None, help="PostgreSQL server to use"
+    )
+    parser.add_argument(
+        "--idle", type=float, default=5.0, help="seconds of each service's idle CPU before its load"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR, help="directory for latest.json/.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     started = time.perf_counter()
-    load_before = _load_average()
     date = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    with bench_database(os.environ.get("DATABASE_URL") or None) as database:
-        print(f"bench: {database.mode} PostgreSQL {database.server_version}, database {database.name}")
-        settings = Settings(
-            database_url=database.url,
-            kafka_bootstrap_servers=None,  # the notification-log feed, whatever the environment says
-            provinces=PROVINCES,
-            run_workers=False,
-            jwt_secret=SecretStr(JWT_SECRET),
-            data_dir=database.data_dir,
-        )
-        container = bootstrap(settings)
-        try:
-            results = _run(container, args)
-        finally:
-            container.close()
-        machine = {
-            "cores": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgres": database.server_version,
-            "mode": database.mode,
-            "postgres_location": database.location,
-            # Other work on the machine skews every figure; the 1-minute load says how much there was.
-            "load_average_1m": {"start": load_before, "end": _load_average()},
-        }
+    machine: dict[str, Any] = {**machine_info(), "load_average_1m": {"start": load_average()}}
+    with bench_server(args.database_url) as server:
+        print(f"bench: {server.mode} PostgreSQL {server.server_version} at {server.location}", flush=True)
+        machine |= {"postgres": server.server_version, "postgres_mode": server.mode}
+        machine["postgres_location"] = server.location
+        results = _run(server, args)
+    machine["load_average_1m"]["end"] = load_average()
     results = {
-        "schema": "xborder.bench/1",
+        "schema": "xborder.bench/2",
         "date": date,
         "machine": machine,
         **results,
-        "peak_rss_mib": round(_peak_rss_mib(), 1),
+        "bench_peak_rss_mib": round(_peak_rss_mib(), 1),
         "duration_s": round(time.perf_counter() - started, 1),
     }
     json_path, md_path, markdown = write_results(results, args.output)
@@ -94,68 +107,232 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _run(container: Container, args: argparse.Namespace) -> dict[str, Any]:
-    plates = PlateFactory()
-    driver = TransferDriver(container, plates)
+def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
     notes: list[str] = []
+    # Minted before anything is timed; the factory numbers applications across all phases.
+    callers = Callers(JWT_SECRET)
+    factory = ApplicationFactory()
+    timing: dict[str, Any] = {"clients": args.clients, "warmup_s": args.warmup, "duration_s": args.duration}
 
-    print(f"bench: {args.warmup} warm-up cases, then {args.cases} cases x 5 commands ...", flush=True)
-    warmup = full_flow(driver, args.warmup)
-    samples, cases = run_commands(driver, args.cases)
-    per_command = {name: s.summary() for name, s in samples.items()}
-    for name, s in samples.items():
-        if s.errors:
-            notes.append(f"{name}: {s.errors} failed, first: {s.first_error}")
-    commands = sum(len(s.latencies) for s in samples.values())
-    wall = sum(s.wall_seconds for s in samples.values())
-    events = container.application(VehicleTransfers).recorder.max_notification_id() or 0
+    phase = f"{args.warmup:g} s warm-up + {args.duration:g} s"
+    print(f"bench: throughput, xborder serve (31 provinces projected), {args.clients} clients, {phase}")
+    with server.fresh_database() as db, _serve(db.url, server, workers=True) as served:
+        projected_idle = _idle(served, db.url, args.idle)
+        projected = command_throughput(
+            served.url,
+            factory,
+            callers,
+            clients=args.clients,
+            warmup_s=args.warmup,
+            duration_s=args.duration,
+            meter=CpuMeter(served.pid, db.url),
+            catch_up=True,
+        )
+        projected["service"] = _service(served) | {"idle": projected_idle}
+        projected["stored_events"] = stored_events(db.url)
+    if projected["commands"] == 0:
+        raise RuntimeError(f"xborder serve accepted no application: {projected['first_error']}")
+    _progress("31 provinces projected", projected["commands_per_s"], "commands/s")
 
-    print("bench: projections (synchronous) ...", flush=True)
-    projection = drive_projections(container, warmup + cases)
-    notes += projection.pop("notes")
+    print(f"bench: throughput, xborder serve with RUN_WORKERS=false (no consumers), {phase}")
+    with server.fresh_database() as db, _serve(db.url, server, workers=False) as served:
+        bare_idle = _idle(served, db.url, args.idle)
+        bare = command_throughput(
+            served.url,
+            factory,
+            callers,
+            clients=args.clients,
+            warmup_s=args.warmup,
+            duration_s=args.duration,
+            meter=CpuMeter(served.pid, db.url),
+            catch_up=False,
+        )
+        bare["service"] = _service(served) | {"idle": bare_idle}
+        bare["stored_events"] = stored_events(db.url)
+    _progress("no consumers", bare["commands_per_s"], "commands/s")
 
-    print(f"bench: HTTP, {args.http} POST + {args.http} GET ...", flush=True)
-    http = run_http(container, plates, args.http, args.warmup)
-    notes += http.pop("notes")
-    for key in ("post_transfers", "get_transfer"):
-        if http[key].get("errors"):
-            notes.append(f"HTTP {key}: {http[key]['errors']} failed, first: {http[key]['first_error']}")
+    print(f"bench: raw eventsourcing, {args.clients} threads, {phase}")
+    with server.fresh_database() as db:
+        raw = raw_throughput(
+            db.url,
+            threads=args.clients,
+            warmup_s=args.warmup,
+            duration_s=args.duration,
+            meter=CpuMeter(database_url=db.url),
+        )
+        raw["stored_events"] = stored_events(db.url)
+    _progress("raw library", raw["aggregates_per_s"], "aggregates/s")
 
-    print(f"bench: end-to-end lag, {args.lag} commands ...", flush=True)
-    lag = measure_lag(driver, args.lag)
-    notes += lag.pop("notes")
-    if lag["all_provinces"].get("errors"):
-        notes.append(f"lag: {lag['all_provinces']['first_error']}")
+    lags: dict[str, dict[str, Any]] = {}
+    part_rate = round(args.lag_fraction * projected["commands_per_s"], 1)
+    for key, rate, duration in (
+        ("offered", args.lag_rate, args.lag_duration),
+        ("part_of_capacity", part_rate, args.lag_fraction_duration),
+    ):
+        if rate <= 0 or duration <= 0:
+            continue
+        print(
+            f"bench: command -> visible in both provinces, xborder serve (31 provinces), {rate:g}/s offered, "
+            f"{args.warmup:g} s warm-up + {duration:g} s"
+        )
+        with server.fresh_database() as db, _serve(db.url, server, workers=True) as served:
+            lag = visibility_lag(
+                served.url,
+                factory,
+                callers,
+                rate=rate,
+                warmup_s=args.warmup,
+                duration_s=duration,
+                users=args.lag_users,
+                meter=CpuMeter(served.pid, db.url),
+            )
+            lag["service"] = _service(served)
+        lags[key] = lag
+        _progress(f"visible in both at {rate:g}/s, p50", lag["visible_both"]["p50_ms"], "ms")
+        if lag["not_visible_in_both"]:
+            notes.append(
+                f"lag at {rate:g}/s: {lag['not_visible_in_both']} of {lag['offered']} applications not "
+                f"visible in both provinces within {lag['limit_s']:g} s; first: {lag['first_error']}"
+            )
+        late = lag["schedule_late"].get("p99_ms")
+        if late is not None and late > 50:
+            notes.append(f"lag at {rate:g}/s: the client fell behind its schedule (p99 {late} ms late)")
+        queued = lag["queued_for_user"].get("p99_ms")
+        if queued is not None and queued > 1000:
+            notes.append(
+                f"lag at {rate:g}/s: all {args.lag_users} users were busy, applications queued for one "
+                f"(p99 {queued} ms): the service did not keep up with the offered rate"
+            )
+
+    for name, figures in (("31 provinces projected", projected), ("no consumers", bare), ("raw", raw)):
+        if figures["errors"]:
+            notes.append(f"{name}: {figures['errors']} errors, first: {figures['first_error']}")
+    if projected["catch_up"] and projected["catch_up"]["failed"]:
+        notes.append(f"projections did not catch up: {projected['catch_up']['failed']}")
+
+    in_process = None
+    if args.in_process:
+        print(f"bench: in process, one client: {args.cases} cases x 5 commands, {args.http} HTTP requests")
+        # These figures reach into xborder's internals (Container, Applications, workers), which change
+        # more often than its HTTP API: a failure here is noted, and the primary figures still written.
+        try:
+            with server.fresh_database() as db:
+                in_process = _in_process(db.url, server.scratch, args)
+            notes += in_process.pop("notes")
+        except Exception as error:  # noqa: BLE001 — secondary figures; the run's results matter more
+            notes.append(f"in-process figures skipped: {error!r}")
+            in_process = None
 
     return {
         "parameters": {
-            "cases": args.cases,
-            "warmup_cases": args.warmup,
-            "http_requests": args.http,
-            "lag_commands": args.lag,
-            "provinces": PROVINCES,
+            **timing,
+            "lag_rate_per_s": args.lag_rate,
+            "lag_duration_s": args.lag_duration,
+            "lag_fraction_of_capacity": args.lag_fraction,
+            "lag_fraction_duration_s": args.lag_fraction_duration,
+            "lag_users": args.lag_users,
+            "provinces": len(ALL_PROVINCES),
+            "in_process_cases": args.cases if args.in_process else None,
+            "in_process_http": args.http if args.in_process else None,
         },
-        "commands": {
-            "per_command": per_command,
-            "total": {
-                "commands": commands,
-                "wall_s": round(wall, 3),
-                "ops_per_s": round(commands / wall, 1) if wall > 0 else None,
-                "events": events,
-            },
+        "throughput": {"projected": projected, "no_consumers": bare},
+        "raw": raw,
+        "ratios": {
+            "projected_over_no_consumers": _ratio(projected["commands_per_s"], bare["commands_per_s"]),
+            "projected_over_raw": _ratio(projected["commands_per_s"], raw["aggregates_per_s"]),
+            "no_consumers_over_raw": _ratio(bare["commands_per_s"], raw["aggregates_per_s"]),
         },
-        "http": http,
-        "projection": projection,
-        "lag": lag,
+        "lag": lags,
+        "in_process": in_process,
         "notes": notes,
     }
 
 
-def _load_average() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
+def _serve(database_url: str, server: BenchServer, *, workers: bool) -> AbstractContextManager[Served]:
+    return xborder_serve(database_url, JWT_SECRET, server.scratch, workers=workers)
+
+
+def _service(served: Served) -> dict[str, Any]:
+    return {"startup_s": served.startup_s, "workers": served.workers, "log_lines": log_lines(served.log)}
+
+
+def _idle(served: Served, database_url: str, seconds: float) -> dict[str, Any] | None:
+    """CPU the service and its database use with no requests at all, in cores: what its workers cost
+    before any work arrives (spread over few commands, it dominates the CPU per command at low rates)."""
+    if seconds <= 0:
         return None
+    meter = CpuMeter(served.pid, database_url)
+    meter.start()
+    time.sleep(seconds)
+    cpu = meter.stop(0)
+    wall = cpu["wall_s"]
+    cores = {name: round(used / wall, 3) for name, used in cpu["cpu_s"].items()}
+    return {"seconds": seconds, "cores": cores}
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return round(numerator / denominator, 3) if denominator else None
+
+
+def _progress(label: str, value: Any, unit: str) -> None:
+    print(f"bench:   {label}: {value} {unit}", flush=True)
+
+
+def _in_process(database_url: str, scratch: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The previous benchmark's figures, one client in this process, three provinces projected."""
+    from bench.scenarios import (
+        PROVINCES,
+        PlateFactory,
+        TransferDriver,
+        drive_projections,
+        full_flow,
+        run_commands,
+        run_http,
+    )
+    from xborder.bootstrap import bootstrap
+    from xborder.infra.settings import Settings
+    from xborder.workflows.transfer.application import VehicleTransfers
+
+    settings = Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=None,
+        provinces=PROVINCES,
+        run_workers=False,
+        jwt_secret=SecretStr(JWT_SECRET),
+        data_dir=scratch / "in-process",
+    )
+    container = bootstrap(settings)
+    notes: list[str] = []
+    try:
+        plates = PlateFactory()
+        driver = TransferDriver(container, plates)
+        warmup = full_flow(driver, 5)
+        samples, cases = run_commands(driver, args.cases)
+        for name, s in samples.items():
+            if s.errors:
+                notes.append(f"in process {name}: {s.errors} failed, first: {s.first_error}")
+        commands = sum(len(s.latencies) for s in samples.values())
+        wall = sum(s.wall_seconds for s in samples.values())
+        events = container.application(VehicleTransfers).recorder.max_notification_id() or 0
+        projection = drive_projections(container, warmup + cases)
+        notes += projection.pop("notes")
+        http = run_http(container, plates, args.http, 5)
+        notes += http.pop("notes")
+    finally:
+        container.close()
+    return {
+        "provinces": PROVINCES,
+        "per_command": {name: s.summary() for name, s in samples.items()},
+        "total": {
+            "commands": commands,
+            "wall_s": round(wall, 3),
+            "ops_per_s": round(commands / wall, 1) if wall > 0 else None,
+            "events": events,
+        },
+        "http": http,
+        "projection": projection,
+        "notes": notes,
+    }
 
 
 def _peak_rss_mib() -> float:

@@ -1,4 +1,8 @@
-"""The benchmark's scenarios on a bootstrapped Container: commands, HTTP, projections, end-to-end lag.
+"""The in-process scenarios on a bootstrapped Container: commands, HTTP (TestClient), projections.
+
+Secondary figures (`bench.run` reports them after the live-service ones): one client, no network, no
+concurrency. They isolate layers — the Application alone, the HTTP stack in process, one projection
+stepped synchronously — which says where a command's time goes; the live figures say what a user gets.
 
 Every scenario runs the vehicle-transfer workflow (跨省转籍): plates of Sichuan (川A, origin 510000)
 move to Chongqing (500000) or Shanghai (310000). Failures are counted and reported, never asserted:
@@ -42,9 +46,7 @@ CITIES = {"500000": "重庆市", "310000": "上海市"}
 
 # GA 36 serial characters: digits and letters without I and O.
 _SERIAL_CHARS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_POLL_SLEEP_S = 0.0005
 _CONVERGE_LIMIT_S = 60.0
-_LAG_LIMIT_S = 10.0
 
 COMMANDS = ("apply_for", "release_archive", "verify_archive", "inspect", "register")
 
@@ -343,57 +345,3 @@ def _transfer_body(plate: str, destination: str) -> dict[str, Any]:
         "destination_city": CITIES[destination],
         "residence_proof": "居住证明-bench",
     }
-
-
-# --------------------------------------------------------------------------------------------- lag
-def measure_lag(driver: TransferDriver, n_commands: int) -> dict[str, Any]:
-    """Command saved -> visible in the read model of every involved province, with the projection
-    workers running on threads (woken by the in-process notification, as in `xborder serve`)."""
-    container = driver.container
-    all_visible, first_visible = Samples("lag (all involved provinces)"), Samples("lag (first province)")
-    notes: list[str] = []
-    container.start_workers(["projection"])
-    try:
-        case: Case | None = None
-        for i in range(n_commands):
-            command = COMMANDS[i % len(COMMANDS)]
-            if command == "apply_for":
-                case = driver.apply_for(destination_of(i // len(COMMANDS)))
-            else:
-                assert case is not None
-                driver.step(case, command)
-            assert case is not None
-            saved = time.perf_counter()
-            seen = _wait_visible(container, case, saved)
-            if seen is None:
-                all_visible.error(f"{command} on {case.id} not visible after {_LAG_LIMIT_S:.0f}s")
-                continue
-            first_visible.latencies.append(min(seen.values()))
-            all_visible.latencies.append(max(seen.values()))
-        failed = [f"{w.name}: {w.error}" for w in container.workers if w.error]
-        if failed:
-            notes.append("workers stopped: " + "; ".join(failed))
-    finally:
-        container.stop_workers()
-    return {
-        "all_provinces": all_visible.summary(),
-        "first_province": first_visible.summary(),
-        "notes": notes,
-    }
-
-
-def _wait_visible(container: Container, case: Case, saved: float) -> dict[str, float] | None:
-    """Seconds after `saved` at which each involved province's read model reached `case.version`."""
-    seen: dict[str, float] = {}
-    pending = set(case.provinces)
-    while pending:
-        for province in sorted(pending):
-            versions = read_model_versions(container, province, [case.id])
-            if versions.get(case.id, 0) >= case.version:
-                seen[province] = time.perf_counter() - saved
-        pending -= set(seen)
-        if pending:
-            if time.perf_counter() - saved > _LAG_LIMIT_S:
-                return None
-            time.sleep(_POLL_SLEEP_S)
-    return seen
