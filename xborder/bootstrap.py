@@ -32,12 +32,19 @@ from xborder.domain.provinces import PROVINCES, province_by_code
 from xborder.domain.routing import province_topic
 from xborder.domain.zones import ZoneBook, default_zone_book, national_terms, zone_book_from_dict
 from xborder.infra.clock import Clock, SystemClock
-from xborder.infra.feeds import DeliveryWakeups, Feed, LogSource, NotificationLogFeed, PositionLoader
+from xborder.infra.feeds import (
+    DecodedEnvelopes,
+    DeliveryWakeups,
+    Feed,
+    LogSource,
+    NotificationLogFeed,
+    PositionLoader,
+)
 from xborder.infra.idempotency import IdempotencyStore
 from xborder.infra.postgres.database import Database, eventsourcing_env
 from xborder.infra.postgres.embedded import start_embedded_postgres
 from xborder.infra.postgres.migrations import migrate_core, migrate_dead_letters
-from xborder.infra.postgres.routes import RoutedNotifications, backfill_routes
+from xborder.infra.postgres.routes import RoutedNotifications, WholeLogs, backfill_routes
 from xborder.infra.settings import Settings
 from xborder.infra.signals import ReadModelSignals
 from xborder.infra.tokens import TokenIssuer, issuer_from_settings
@@ -76,6 +83,8 @@ class Container:
     dead_letters: DeadLetters
     workers: list[Worker] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # Envelopes of recently read events, shared by this process's feeds: decoded once, read by each.
+    decoded: DecodedEnvelopes = field(default_factory=DecodedEnvelopes)
     # Wakes the API's waiting reads when this process's projection consumers change a read model.
     readmodel_signals: ReadModelSignals = field(default_factory=ReadModelSignals)
     workflows: Sequence[WorkflowSpec] = WORKFLOWS
@@ -191,6 +200,7 @@ class Container:
             on_unreadable=on_unreadable,
             province=code,
             select=RoutedNotifications(code),
+            decoded=self.decoded,
         )
 
     def feed(
@@ -208,7 +218,12 @@ class Container:
         on_unreadable = self.dead_letters.handler(dead_letter_consumer) if dead_letter_consumer else None
         sources = [s for s in self.log_sources() if s.aggregate_type in types]
         return NotificationLogFeed(
-            sources, load_positions, wakeup=self.wakeups.national, on_unreadable=on_unreadable
+            sources,
+            load_positions,
+            wakeup=self.wakeups.national(s.application.name for s in sources),
+            on_unreadable=on_unreadable,
+            select=WholeLogs(),
+            decoded=self.decoded,
         )
 
     def log_sources(self) -> list[LogSource]:
@@ -250,7 +265,7 @@ class Container:
                 self.topic_of(source.aggregate_type) if self.settings.kafka_national_stream else None,
                 make_producer(servers, client_id=f"{self.settings.kafka_client_id}.relay"),
                 positions,
-                wakeup=self.wakeups.national,
+                wakeup=self.wakeups.national([source.application.name]),
                 batch_size=self.settings.relay_batch_size,
                 poll_interval=self.settings.poll_interval_seconds,
                 dead_letters=self.dead_letters,
@@ -307,6 +322,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         HoldsTable(db, {spec.aggregate_type: spec.holds for spec in WORKFLOWS if spec.holds is not None}),
         lambda: log_sources_of(WORKFLOWS, applications),
         dead_letters,
+        select=WholeLogs(),
     )
     for spec in WORKFLOWS:
         applications[spec.aggregate_type] = spec.application(

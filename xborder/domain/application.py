@@ -81,10 +81,11 @@ class CaseApplication(Application[UUID], Generic[A]):
         *,
         policy: DeadlinePolicy,
         holds: HoldsLookup | None = None,
-        on_recorded: Callable[[frozenset[str]], None] | None = None,
+        on_recorded: Callable[[EventRoutes], None] | None = None,
     ) -> None:
-        """`on_recorded` is told, after each save, which provinces the saved events involve (it wakes
-        those provinces' consumers in this process, and the national ones)."""
+        """`on_recorded` is told, after each save, its routes — which application saved and which
+        provinces its events involve — to wake those provinces' consumers in this process, and the
+        national consumers of this application."""
         super().__init__(env)
         self.policy = policy
         self.holds: HoldsLookup = holds or NoHolds()
@@ -116,7 +117,7 @@ class CaseApplication(Application[UUID], Generic[A]):
         processing_event.saved_kwargs["routes"] = routes
         recordings = super()._record(processing_event)
         if self._on_recorded is not None:
-            self._on_recorded(routes.involved)
+            self._on_recorded(routes)
         return recordings
 
     def execute(

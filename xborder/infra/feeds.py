@@ -11,22 +11,39 @@ the feed's own notion of progress (Kafka's committed offsets) is never trusted.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from xborder.domain.routing import EventRoutes
 from xborder.infra.contracts import Envelope, EventSchemas, envelope_from_event, envelopes_for
 from xborder.infra.failures import describe_failure, is_passing_fault
 
 PositionLoader = Callable[[], Mapping[str, int]]
-# (application, first notification id, limit) -> the notifications to read: the whole log, or one
-# province's routed share of it (`xborder.infra.postgres.routes.RoutedNotifications`).
-NotificationSelector = Callable[[Any, int, int], Sequence[Any]]
 
 
-def whole_log(app: Any, start: int, limit: int) -> Sequence[Any]:
-    return app.recorder.select_notifications(start=start, limit=limit)  # type: ignore[no-any-return]
+class NotificationSelector(Protocol):
+    """What a `NotificationLogFeed` reads: the whole logs, or one province's routed share of them
+    (`xborder.infra.postgres.routes`)."""
+
+    def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Any]]:
+        """For each (application, first notification id): its notifications from there on, at most
+        `limit`, by application name — on PostgreSQL in one query for all the logs, so that a poll
+        costs one round trip however many workflows there are."""
+
+
+class WholeLog:
+    """Every notification of each log, asked of each recorder (any persistence module)."""
+
+    def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Any]]:
+        return {
+            app.name: app.recorder.select_notifications(start=start, limit=limit) for app, start in starts
+        }
+
+
+whole_log = WholeLog()
 
 
 class UnreadableRecord(Exception):
@@ -102,25 +119,59 @@ class Wakeup:
 
 
 class DeliveryWakeups:
-    """After a save in this process: wakes the national consumers (relay, deadline watcher, process
-    managers) and the consumers of the provinces the saved events involve — no other province's, so a
-    province with no cases is not woken by the nation's traffic."""
+    """After a save in this process: wakes the consumers of the provinces the saved events involve
+    and the national consumers (relay, deadline watcher, process managers) of the application that
+    saved — no one else, so a province with no cases, or a process manager of another workflow, is
+    not woken by the nation's traffic."""
 
     def __init__(self) -> None:
-        self.national = Wakeup()
         self._provinces: dict[str, Wakeup] = {}
+        self._national: list[tuple[frozenset[str], Wakeup]] = []
         self._lock = threading.Lock()
 
     def of(self, province: str) -> Wakeup:
         with self._lock:
             return self._provinces.setdefault(province, Wakeup())
 
-    def notify(self, provinces: Iterable[str]) -> None:
-        self.national.notify()
-        for code in provinces:
-            wakeup = self._provinces.get(code)
-            if wakeup is not None:
-                wakeup.notify()
+    def national(self, applications: Iterable[str]) -> Wakeup:
+        """A national consumer's wakeup, woken by saves of these applications."""
+        wakeup = Wakeup()
+        with self._lock:
+            self._national.append((frozenset(applications), wakeup))
+        return wakeup
+
+    def notify(self, routes: EventRoutes) -> None:
+        with self._lock:
+            national = [w for applications, w in self._national if routes.application in applications]
+            provinces = [self._provinces[code] for code in routes.involved if code in self._provinces]
+        for wakeup in (*national, *provinces):
+            wakeup.notify()
+
+
+class DecodedEnvelopes:
+    """The envelopes of recently read notifications, by (application, notification id, with
+    catch-up replays): the involved provinces' consumers and the national ones in one process all
+    read an event at about the same time, and decoding it (the stored JSON, upcasting, the contract's
+    pydantic models) is most of what reading it costs. Envelopes are immutable, so sharing is safe."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[tuple[str, int, bool], list[Envelope]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, bool]) -> list[Envelope] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, int, bool], envelopes: list[Envelope]) -> None:
+        with self._lock:
+            self._entries[key] = envelopes
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +206,12 @@ class NotificationLogFeed:
         on_unreadable: UnreadableHandler | None = None,
         province: str | None = None,
         select: NotificationSelector = whole_log,
+        decoded: DecodedEnvelopes | None = None,
     ) -> None:
+        """`decoded`: shared by the feeds of one process, so that an event is decoded once however
+        many of them read it (its provinces' consumers, the deadline watcher)."""
         self._sources = list(sources)
+        self._decoded = decoded
         self._province = province
         self._select = select
         self._on_unreadable = on_unreadable
@@ -172,19 +227,22 @@ class NotificationLogFeed:
         self._next = {s.application.name: stored.get(s.application.name, 1) for s in self._sources}
 
     def poll(self, timeout: float) -> Sequence[FeedRecord]:
+        """What there is now; else what arrives within `timeout` (woken by a save in this process, or
+        looking again when it ends, for writers in other processes). `poll(0)` reads once."""
         seen = self._wakeup.generation()
         records = self._read_once()
-        if not records:
+        if not records and timeout > 0:
             self._wakeup.wait(seen, timeout)
             records = self._read_once()
         return records
 
     def _read_once(self) -> list[FeedRecord]:
         records: list[FeedRecord] = []
+        starts = [(source.application, self._next[source.application.name]) for source in self._sources]
+        selected = self._select(starts, self._batch_size)
         for source in self._sources:
             app = source.application
-            start = self._next[app.name]
-            notifications = self._select(app, start, self._batch_size)
+            notifications = selected.get(app.name, ())
             for notification in notifications:
                 try:
                     envelopes = self._envelopes(source, notification)
@@ -200,11 +258,18 @@ class NotificationLogFeed:
         return records
 
     def _envelopes(self, source: LogSource, notification: Any) -> list[Envelope]:
+        key = (source.application.name, notification.id, self._replay_to_joined)
+        if self._decoded is not None and (known := self._decoded.get(key)) is not None:
+            return known
         app = source.application
         event = app.mapper.to_domain_event(notification)
         if self._replay_to_joined:
-            return envelopes_for(source.aggregate_type, event, prior_events_of(app), source.events)
-        return [envelope_from_event(source.aggregate_type, event, source.events)]
+            envelopes = envelopes_for(source.aggregate_type, event, prior_events_of(app), source.events)
+        else:
+            envelopes = [envelope_from_event(source.aggregate_type, event, source.events)]
+        if self._decoded is not None:
+            self._decoded.put(key, envelopes)
+        return envelopes
 
     def _unreadable(self, source: LogSource, notification: Any, error: Exception) -> None:
         if is_passing_fault(error):

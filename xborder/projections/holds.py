@@ -17,7 +17,7 @@ from uuid import UUID
 from xborder.domain.holds import VehicleHold
 from xborder.domain.text import ensure_storable
 from xborder.infra.contracts import Envelope
-from xborder.infra.feeds import FeedRecord, LogSource, NotificationLogFeed
+from xborder.infra.feeds import FeedRecord, LogSource, NotificationLogFeed, NotificationSelector, whole_log
 from xborder.infra.postgres.database import Database
 from xborder.projections.dead_letters import Connection, DeadLetters, Parking, apply_records
 from xborder.projections.positions import load_consumer_positions, next_positions, store_consumer_positions
@@ -119,8 +119,12 @@ class CatchingUpHolds:
         table: HoldsTable,
         sources: Callable[[], Sequence[LogSource]],
         dead_letters: DeadLetters | None = None,
+        *,
+        select: NotificationSelector = whole_log,
     ) -> None:
+        """`select`: how the logs are read (on PostgreSQL, one query first asks which have news)."""
         self._table = table
+        self._select = select
         self._sources = sources
         self._dead_letters = dead_letters
         self._parking = Parking(dead_letters, CONSUMER) if dead_letters else None
@@ -138,7 +142,9 @@ class CatchingUpHolds:
         if not sources:
             return
         on_unreadable = self._dead_letters.handler(CONSUMER) if self._dead_letters else None
-        feed = NotificationLogFeed(sources, self._table.load_positions, on_unreadable=on_unreadable)
+        feed = NotificationLogFeed(
+            sources, self._table.load_positions, on_unreadable=on_unreadable, select=self._select
+        )
         while records := feed.poll(0):
             self._apply(records)
 

@@ -8,7 +8,7 @@ poll; positions stay notification ids, exactly as when the whole log was read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -20,27 +20,88 @@ from xborder.infra.postgres.recorder import ROUTES_TABLE, insert_routes
 _BACKFILL_BATCH = 1000
 
 
+_COLUMNS = "e.notification_id, e.originator_id, e.originator_version, e.topic, e.state"
+
+
 class RoutedNotifications:
-    """`select(application, start, limit)` for `NotificationLogFeed`: one province's notifications."""
+    """The `NotificationSelector` of one province: only the notifications routed to it, from every
+    log in one query (an idle poll is one index probe per log, in one round trip)."""
 
     def __init__(self, province: str) -> None:
         self.province = province
+        self._queries: dict[tuple[str, ...], sql.Composed] = {}
 
-    def __call__(self, app: Any, start: int, limit: int) -> Sequence[Notification]:
-        recorder = app.recorder
-        query = sql.SQL(
-            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state"
-            " FROM {routes} r JOIN {schema}.{events} e ON e.notification_id = r.notification_id"
-            " WHERE r.province = %s AND r.application = %s AND r.notification_id >= %s"
-            " ORDER BY r.notification_id LIMIT %s"
-        ).format(
-            routes=sql.Identifier(ROUTES_TABLE),
-            schema=sql.Identifier(recorder.datastore.schema),
-            events=sql.Identifier(recorder.events_table_name),
-        )
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(query, (self.province, app.name, start, limit), prepare=True)
-            return [
+    def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Notification]]:
+        params: list[Any] = []
+        for app, start in starts:
+            params += [app.name, self.province, app.name, start, limit]
+        return _select_all(starts, _cached(self._queries, starts, _routed_branch), params)
+
+
+class WholeLogs:
+    """The `NotificationSelector` of the national consumers on PostgreSQL: every notification of
+    every log, in one query."""
+
+    def __init__(self) -> None:
+        self._queries: dict[tuple[str, ...], sql.Composed] = {}
+
+    def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Notification]]:
+        params: list[Any] = []
+        for app, start in starts:
+            params += [app.name, start, limit]
+        return _select_all(starts, _cached(self._queries, starts, _whole_branch), params)
+
+
+def _routed_branch(app: Any) -> sql.Composed:
+    return sql.SQL(
+        "(SELECT %s::text AS application, {columns} FROM {routes} r"
+        " JOIN {schema}.{events} e ON e.notification_id = r.notification_id"
+        " WHERE r.province = %s AND r.application = %s AND r.notification_id >= %s"
+        " ORDER BY r.notification_id LIMIT %s)"
+    ).format(
+        columns=sql.SQL(_COLUMNS),
+        routes=sql.Identifier(ROUTES_TABLE),
+        schema=sql.Identifier(app.recorder.datastore.schema),
+        events=sql.Identifier(app.recorder.events_table_name),
+    )
+
+
+def _whole_branch(app: Any) -> sql.Composed:
+    return sql.SQL(
+        "(SELECT %s::text AS application, {columns} FROM {schema}.{events} e"
+        " WHERE e.notification_id >= %s ORDER BY e.notification_id LIMIT %s)"
+    ).format(
+        columns=sql.SQL(_COLUMNS),
+        schema=sql.Identifier(app.recorder.datastore.schema),
+        events=sql.Identifier(app.recorder.events_table_name),
+    )
+
+
+def _cached(
+    queries: dict[tuple[str, ...], sql.Composed],
+    starts: Sequence[tuple[Any, int]],
+    branch: Callable[[Any], sql.Composed],
+) -> sql.Composed:
+    """The one query over these logs, composed once (a feed polls with the same logs every time)."""
+    key = tuple(app.name for app, _ in starts)
+    query = queries.get(key)
+    if query is None:
+        query = queries[key] = sql.SQL(" UNION ALL ").join(branch(app) for app, _ in starts)
+    return query
+
+
+def _select_all(
+    starts: Sequence[tuple[Any, int]], query: sql.Composable, params: Sequence[Any]
+) -> Mapping[str, Sequence[Notification]]:
+    """Run one query over the logs (all in the Applications' one database) and split its rows by
+    application, each in notification order as its branch returned them."""
+    found: dict[str, list[Notification]] = {app.name: [] for app, _ in starts}
+    if not starts:
+        return found
+    with starts[0][0].recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+        curs.execute(query, params, prepare=True)
+        for row in curs.fetchall():
+            found[row["application"]].append(
                 Notification(
                     id=row["notification_id"],
                     originator_id=row["originator_id"],
@@ -48,8 +109,8 @@ class RoutedNotifications:
                     topic=row["topic"],
                     state=bytes(row["state"]),
                 )
-                for row in curs.fetchall()
-            ]
+            )
+    return found
 
 
 def backfill_routes(app: Any) -> int:
