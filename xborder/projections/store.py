@@ -128,9 +128,7 @@ class ProvinceReadModels:
                 conn.execute(_statements(schema).store_position, (source, position))
         return ApplyResult(applied=applied, duplicates=duplicates, foreign=foreign, parked=parked)
 
-    def _apply_one(
-        self, conn: psycopg.Connection[DictRow], schema: str, record: FeedRecord
-    ) -> bool:
+    def _apply_one(self, conn: psycopg.Connection[DictRow], schema: str, record: FeedRecord) -> bool:
         envelope = record.envelope
         kind = self._kinds.get(envelope.aggregate_type)
         if kind is None:
