@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from xborder.consumers.deadlines import DeadlineWatcher
 from xborder.consumers.janitor import IdempotencyJanitor
+from xborder.consumers.listener import APPLIED_CHANNEL, DeliveryListener, applied_payload
 from xborder.consumers.projection import ProjectionConsumer
 from xborder.consumers.relay import Relay, RelayPositions
 from xborder.consumers.worker import Worker
@@ -61,8 +62,9 @@ A = TypeVar("A", bound=CaseApplication[Any])
 
 logger = logging.getLogger("xborder.bootstrap")
 
-# "janitor" deletes expired idempotency records (xborder.consumers.janitor).
-WORKER_KINDS = ("relay", "projection", "deadlines", "processes", "janitor")
+# "janitor" deletes expired idempotency records (xborder.consumers.janitor); "listener" hears other
+# processes' saves and applied batches (xborder.consumers.listener).
+WORKER_KINDS = ("relay", "projection", "deadlines", "processes", "janitor", "listener")
 
 
 @dataclass
@@ -125,7 +127,7 @@ class Container:
                         self.province_feed(code),
                         self.readmodels,
                         poll_timeout=self.settings.poll_interval_seconds,
-                        on_applied=partial(self.readmodel_signals.notify, code),
+                        on_applied=partial(self.announce_applied, code),
                         dead_letters=self.dead_letters,
                     )
                 )
@@ -160,6 +162,8 @@ class Container:
                     poll_timeout=self.settings.poll_interval_seconds,
                 )
                 built.append(manager.build(context))
+        if "listener" in kinds:
+            built.append(DeliveryListener(self.database_url, self.wakeups, self.readmodel_signals))
         if "janitor" in kinds:
             built.append(
                 IdempotencyJanitor(
@@ -169,6 +173,13 @@ class Container:
                 )
             )
         return built
+
+    def announce_applied(self, province: str) -> None:
+        """A projection consumer of this process changed `province`'s read model: wake the reads
+        waiting on it here, and — through the database — in the API processes elsewhere."""
+        self.readmodel_signals.notify(province)
+        with self.db.transaction() as conn:
+            conn.execute("SELECT pg_notify(%s, %s)", (APPLIED_CHANNEL, applied_payload(province)))
 
     def process_managers(self) -> list[ProcessManagerSpec]:
         return [manager for spec in self.workflows for manager in spec.process_managers]

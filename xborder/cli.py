@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -26,7 +27,7 @@ def _letter_key(text: str) -> str:
     return text.strip()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xborder", description="Cross-province traffic-police cooperation")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -40,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--role", required=True, choices=_ROLES)
     token.add_argument("--org", default=None, help="organisation (insurers: the insurer's name)")
 
+    commands.add_parser(
+        "work", help="every worker (relay, projections, deadlines, processes...) without the API"
+    )
     commands.add_parser("relay", help="publish the event store to Kafka")
     project = commands.add_parser("project", help="build provinces' read models")
     which = project.add_mutually_exclusive_group(required=True)
@@ -71,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     contracts.add_argument("--output", default="docs/asyncapi.yaml", help="where to write it ('-': stdout)")
     contracts.add_argument("--check", action="store_true", help="fail if the file is not what it would write")
 
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "contracts":  # needs no settings: it reads the workflow registry only
         return _contracts(args.output, check=args.check)
@@ -90,12 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return dead_letters_command(settings, args)
     kinds = {
+        "work": list(_all_worker_kinds()),
         "relay": ["relay"],
         "project": ["projection"],
         "watch-deadlines": ["deadlines"],
         "processes": ["processes"],
     }[args.command]
     provinces = None if args.command != "project" or args.all else args.province
+    if args.command != "work":
+        kinds.append("listener")  # woken by other processes' saves at once, not at the next poll
     return _run_workers(settings, kinds, provinces)
 
 
@@ -150,8 +162,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         "  .venv/bin/xborder token --sub alice --province 500000 --role owner",
         flush=True,
     )
-    uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None)
+    if not (settings.run_workers and settings.serve_workers_apart):
+        uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None)
+        return 0
+    from xborder.workers_apart import WorkersApart
+
+    # uvicorn re-raises the signal that stopped it once it has shut down; as an exception here, it
+    # leaves through `WorkersApart.__exit__`, which stops the workers' process and the embedded database.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with WorkersApart(settings):
+        uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None)
     return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _rebuild(settings: Settings, provinces: list[str]) -> int:
@@ -175,6 +200,12 @@ def _rebuild(settings: Settings, provinces: list[str]) -> int:
     return 0
 
 
+def _all_worker_kinds() -> tuple[str, ...]:
+    from xborder.bootstrap import WORKER_KINDS
+
+    return WORKER_KINDS
+
+
 def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | None) -> int:
     from xborder.bootstrap import bootstrap
     from xborder.infra.logging import configure_logging
@@ -185,8 +216,11 @@ def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | No
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     container.start_workers(kinds, provinces)
+    parent = os.environ.get("XBORDER_SERVE_PID")  # run by `xborder serve`: end with it, never orphaned
     try:
         while not stop.wait(1.0):
+            if parent is not None and str(os.getppid()) != parent:
+                return 0
             failed = [w for w in container.workers if w.error]
             if failed:
                 print(f"xborder: worker stopped: {failed[0].name}: {failed[0].error}", file=sys.stderr)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from xborder.api import across_workflows, health
 from xborder.api.app import build_app
-from xborder.bootstrap import Container, bootstrap
+from xborder.bootstrap import WORKER_KINDS, Container, bootstrap
 from xborder.infra.settings import Settings
 from xborder.workflows.registry import WORKFLOWS
 
@@ -38,7 +38,7 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if start_workers and owned:
-            running.start_workers()
+            running.start_workers(running.settings.worker_kinds or WORKER_KINDS)
         try:
             yield
         finally:

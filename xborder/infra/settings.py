@@ -73,6 +73,12 @@ class Settings(BaseSettings):
 
     # Workers.
     run_workers: bool = True
+    # Which kinds of workers run with the API (comma-separated; unset: all of them).
+    worker_kinds: Annotated[list[str] | None, NoDecode] = None
+    # `xborder serve` runs the workers in a child process of their own (`xborder work`), so that the API
+    # and the consumers each have a core (one Python process computes on one core at a time); they wake
+    # each other through PostgreSQL LISTEN/NOTIFY (xborder.consumers.listener).
+    serve_workers_apart: bool = True
     poll_interval_seconds: float = Field(default=0.5, gt=0)
     deadline_tick_seconds: float = Field(default=1.0, gt=0)
     read_wait_max_seconds: float = Field(default=10.0, gt=0, le=60)
@@ -130,6 +136,13 @@ class Settings(BaseSettings):
             dotenv_settings,
             file_secret_settings,
         )
+
+    @field_validator("worker_kinds", mode="before")
+    @classmethod
+    def _split_kinds(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [kind.strip() for kind in value.split(",") if kind.strip()] or None
+        return value
 
     @field_validator("provinces", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ it never waits for the janitor to delete the old row first.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,9 @@ IDEMPOTENCY_TABLE = "xborder_idempotency"
 # (province, application, notification_id): the events of one application routed to one province, in
 # notification order — written under the events table's lock, so commit order is id order here too.
 ROUTES_TABLE = "xborder_routes"
+# Announced on commit with "<pid>|<application>|<province>,<province>...": other processes' consumers of
+# those provinces (and the application's national consumers) wake at once instead of at their next poll.
+SAVED_CHANNEL = "xborder_saved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,8 @@ class IdempotentApplicationRecorder(PostgresApplicationRecorder):
         routes: EventRoutes | None = kwargs.get("routes")
         if routes is not None and ids:
             insert_routes(curs, routes, ids)
+            payload = f"{os.getpid()}|{routes.application}|{','.join(sorted(routes.involved))}"
+            curs.execute("SELECT pg_notify(%s, %s)", (SAVED_CHANNEL, payload))
         return ids
 
 
