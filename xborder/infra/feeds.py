@@ -126,7 +126,7 @@ class DeliveryWakeups:
 
     def __init__(self) -> None:
         self._provinces: dict[str, Wakeup] = {}
-        self._national: list[tuple[frozenset[str], Wakeup]] = []
+        self._national: dict[frozenset[str], Wakeup] = {}
         self._lock = threading.Lock()
 
     def of(self, province: str) -> Wakeup:
@@ -134,15 +134,14 @@ class DeliveryWakeups:
             return self._provinces.setdefault(province, Wakeup())
 
     def national(self, applications: Iterable[str]) -> Wakeup:
-        """A national consumer's wakeup, woken by saves of these applications."""
-        wakeup = Wakeup()
+        """The wakeup of national consumers of these applications, woken by their saves (shared by
+        consumers of the same applications, and by a consumer restarted, so none accumulates)."""
         with self._lock:
-            self._national.append((frozenset(applications), wakeup))
-        return wakeup
+            return self._national.setdefault(frozenset(applications), Wakeup())
 
     def notify(self, routes: EventRoutes) -> None:
         with self._lock:
-            national = [w for applications, w in self._national if routes.application in applications]
+            national = [w for applications, w in self._national.items() if routes.application in applications]
             provinces = [self._provinces[code] for code in routes.involved if code in self._provinces]
         for wakeup in (*national, *provinces):
             wakeup.notify()
