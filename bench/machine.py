@@ -82,6 +82,29 @@ def _process_cpu(pid: int) -> float | None:
     return (int(after[11]) + int(after[12])) / _TICKS
 
 
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (`xborder serve` runs its workers in one)."""
+    found = []
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            after = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if after[1] == str(pid):
+            found.append(int(entry.name))
+    return found
+
+
+def _service_cpu(pid: int) -> float | None:
+    """The service's CPU seconds: its own process and its children (the workers' process)."""
+    own = _process_cpu(pid)
+    if own is None:
+        return None
+    return own + sum(cpu for child in _children(pid) if (cpu := _process_cpu(child)) is not None)
+
+
 def _own_cpu() -> float:
     times = os.times()
     return times.user + times.system
@@ -111,7 +134,8 @@ class _Snapshot:
 
 
 class CpuMeter:
-    """CPU used between `start()` and `stop()` by the service (`service_pid`, if any), this process,
+    """CPU used between `start()` and `stop()` by the service (`service_pid` and its child processes,
+    if any), this process,
     the PostgreSQL backends of `database_url` (if given), and the rest of the machine.
 
     A backend that connects during the window counts from its start (all its CPU is in the window); one
@@ -129,7 +153,7 @@ class CpuMeter:
                 cpu = _process_cpu(pid)
                 if cpu is not None:
                     backends[pid] = cpu
-        service = _process_cpu(self.service_pid) if self.service_pid is not None else None
+        service = _service_cpu(self.service_pid) if self.service_pid is not None else None
         return _Snapshot(time.perf_counter(), _machine_cpu(), service, _own_cpu(), backends)
 
     def start(self) -> None:

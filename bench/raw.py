@@ -23,11 +23,11 @@ from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
-from psycopg.conninfo import conninfo_to_dict
 
 from bench.bodies import application_for
 from bench.machine import CpuMeter, load_average
 from bench.stats import Samples
+from xborder.infra.postgres.database import eventsourcing_env
 
 POOL_SIZE = 5  # as xborder's eventsourcing_env gives its Applications
 
@@ -65,20 +65,11 @@ class RawTransfers(Application[Any]):
 
 
 def library_env(database_url: str) -> dict[str, str]:
-    params: dict[str, Any] = conninfo_to_dict(database_url)
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
-        "POSTGRES_HOST": str(params.get("host") or "127.0.0.1"),
-        "POSTGRES_PORT": str(params.get("port") or "5432"),
-        "POSTGRES_USER": str(params.get("user") or "postgres"),
-        "POSTGRES_PASSWORD": str(params.get("password") or ""),
-        "POSTGRES_POOL_SIZE": str(POOL_SIZE),
-        "POSTGRES_MAX_OVERFLOW": str(POOL_SIZE),
-        "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
-        "POSTGRES_PRE_PING": "yes",
-        "CREATE_TABLE": "yes",
-    }
+    """xborder's own configuration of the library (pools, no database functions, pre-ping), with the
+    library's plain recorder instead of xborder's (no idempotency record, no routes)."""
+    env = eventsourcing_env(database_url, pool_size=POOL_SIZE)
+    del env["APPLICATION_RECORDER_TOPIC"]
+    return env | {"CREATE_TABLE": "yes"}
 
 
 def raw_transfer(serial: int) -> RawTransfer:

@@ -140,13 +140,13 @@ def render_markdown(results: dict[str, Any]) -> str:
         "",
         f"Each client is a thread with its own httpx connection, posting back to back: "
         f"{_fmt(params['warmup_s'], 0)} s warm-up, then {_fmt(params['duration_s'], 0)} s measured. "
-        "CPU is milliseconds per command over the measured window: the service process, this process "
+        "CPU is milliseconds per command over the measured window: the service's processes, this process "
         "(the clients; for raw, the library too) and the PostgreSQL backends of the phase's database. "
         "*Other* is the rest of the machine's busy time, in cores: work that was not ours (other "
         "processes, PostgreSQL's background writers) and that the phase had to share the cores with.",
         "",
         "| setup | commands | commands/s | p50 ms | p95 ms | p99 ms | max ms | errors "
-        "| Python process, cores | service CPU ms | client CPU ms | PostgreSQL CPU ms | machine busy % "
+        "| service processes, cores | service CPU ms | client CPU ms | PostgreSQL CPU ms | machine busy % "
         "| other, cores |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         _throughput_row("31 provinces projected", projected, "commands", "commands_per_s"),
@@ -155,10 +155,10 @@ def render_markdown(results: dict[str, Any]) -> str:
             "raw eventsourcing (per aggregate)", raw, "aggregates", "aggregates_per_s", "bench_process"
         ),
         "",
-        "*Python process, cores* is the CPU of the process doing the work (the service; for raw, this "
-        "one) over the window: one process's Python runs on about one core at a time (the GIL), so a "
-        "figure near 1.0 with the machine not fully busy means that process, not the machine, set the "
-        "rate — and then the ratios above are ratios of Python CPU per command.",
+        "*Service processes, cores* is the CPU of the processes doing the work (the service: its API "
+        "process and the workers' process `xborder serve` starts; for raw, this one) over the window. "
+        "One process's Python runs on about one core at a time (the GIL): a figure near 1.0 per process "
+        "with the machine not fully busy means the processes, not the machine, set the rate.",
         "",
     ]
     idle = [

@@ -107,6 +107,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _throughput(
+    server: BenchServer,
+    factory: ApplicationFactory,
+    callers: Callers,
+    args: argparse.Namespace,
+    *,
+    workers: bool,
+) -> dict[str, Any]:
+    """One closed-loop throughput phase on a fresh database and a fresh `xborder serve`; with workers,
+    also how long the read models took to catch up after the load."""
+    with server.fresh_database() as db, _serve(db.url, server, workers=workers) as served:
+        idle = _idle(served, db.url, args.idle)
+        figures = command_throughput(
+            served.url,
+            factory,
+            callers,
+            clients=args.clients,
+            warmup_s=args.warmup,
+            duration_s=args.duration,
+            meter=CpuMeter(served.pid, db.url),
+            catch_up=workers,
+        )
+        figures["service"] = _service(served) | {"idle": idle}
+        figures["stored_events"] = stored_events(db.url)
+    return figures
+
+
 def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
     notes: list[str] = []
     # Minted before anything is timed; the factory numbers applications across all phases.
@@ -116,39 +143,13 @@ def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
 
     phase = f"{args.warmup:g} s warm-up + {args.duration:g} s"
     print(f"bench: throughput, xborder serve (31 provinces projected), {args.clients} clients, {phase}")
-    with server.fresh_database() as db, _serve(db.url, server, workers=True) as served:
-        projected_idle = _idle(served, db.url, args.idle)
-        projected = command_throughput(
-            served.url,
-            factory,
-            callers,
-            clients=args.clients,
-            warmup_s=args.warmup,
-            duration_s=args.duration,
-            meter=CpuMeter(served.pid, db.url),
-            catch_up=True,
-        )
-        projected["service"] = _service(served) | {"idle": projected_idle}
-        projected["stored_events"] = stored_events(db.url)
+    projected = _throughput(server, factory, callers, args, workers=True)
     if projected["commands"] == 0:
         raise RuntimeError(f"xborder serve accepted no application: {projected['first_error']}")
     _progress("31 provinces projected", projected["commands_per_s"], "commands/s")
 
     print(f"bench: throughput, xborder serve with RUN_WORKERS=false (no consumers), {phase}")
-    with server.fresh_database() as db, _serve(db.url, server, workers=False) as served:
-        bare_idle = _idle(served, db.url, args.idle)
-        bare = command_throughput(
-            served.url,
-            factory,
-            callers,
-            clients=args.clients,
-            warmup_s=args.warmup,
-            duration_s=args.duration,
-            meter=CpuMeter(served.pid, db.url),
-            catch_up=False,
-        )
-        bare["service"] = _service(served) | {"idle": bare_idle}
-        bare["stored_events"] = stored_events(db.url)
+    bare = _throughput(server, factory, callers, args, workers=False)
     _progress("no consumers", bare["commands_per_s"], "commands/s")
 
     print(f"bench: raw eventsourcing, {args.clients} threads, {phase}")
