@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import urllib.request
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import stop_gracefully
 from tests.support.tansu import free_port
 from tests.support.waiting import wait_until
 
@@ -75,11 +75,7 @@ def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         assert process.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")
         yield url, env
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_gracefully(process)
         log.close()
     # the service must not have logged personal data in clear
     assert "11010519491231002X" not in (tmp_path / "serve.log").read_text(errors="replace")

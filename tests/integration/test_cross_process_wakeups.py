@@ -7,7 +7,6 @@ it, and this process's waiting reads were woken by the other process's announcem
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import MakeService
+from tests.support.processes import stop_gracefully
 from tests.support.service import CHUAN, TRANSFER_BODY, YU
 
 XBORDER = Path(sys.executable).parent / "xborder"
@@ -37,11 +37,7 @@ def workers_apart(database_url: str, tmp_path: Path) -> Iterator[subprocess.Pope
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_gracefully(process)
         log.close()
 
 
