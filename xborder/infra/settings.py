@@ -137,18 +137,12 @@ class Settings(BaseSettings):
             file_secret_settings,
         )
 
-    @field_validator("worker_kinds", mode="before")
+    @field_validator("provinces", "worker_kinds", mode="before")
     @classmethod
-    def _split_kinds(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
+        """Lists given in one variable, comma-separated (`PROVINCES=510000,500000`); empty: unset."""
         if isinstance(value, str):
-            return [kind.strip() for kind in value.split(",") if kind.strip()] or None
-        return value
-
-    @field_validator("provinces", mode="before")
-    @classmethod
-    def _split_codes(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [code.strip() for code in value.split(",") if code.strip()] or None
+            return [item.strip() for item in value.split(",") if item.strip()] or None
         return value
 
     @property
