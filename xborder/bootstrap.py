@@ -116,6 +116,9 @@ class Container:
     def build_workers(self, kinds: Iterable[str], provinces: Iterable[str] | None = None) -> list[Worker]:
         kinds = set(kinds)
         built: list[Worker] = []
+        # With a listener beside them, consumers are woken by every save; their own polling is only a
+        # safety net.
+        poll = self.settings.idle_poll_seconds if "listener" in kinds else self.settings.poll_interval_seconds
         if "relay" in kinds and self.kafka_enabled:
             built += self._relays()
         if "projection" in kinds:
@@ -126,8 +129,9 @@ class Container:
                         code,
                         self.province_feed(code),
                         self.readmodels,
-                        poll_timeout=self.settings.poll_interval_seconds,
+                        poll_timeout=poll,
                         on_applied=partial(self.announce_applied, code),
+                        announce=(APPLIED_CHANNEL, applied_payload(code)),
                         dead_letters=self.dead_letters,
                     )
                 )
@@ -159,7 +163,7 @@ class Container:
                     db=self.db,
                     applications=self.applications,
                     dead_letters=self.dead_letters,
-                    poll_timeout=self.settings.poll_interval_seconds,
+                    poll_timeout=poll,
                 )
                 built.append(manager.build(context))
         if "listener" in kinds:
@@ -174,10 +178,13 @@ class Container:
             )
         return built
 
-    def announce_applied(self, province: str) -> None:
+    def announce_applied(self, province: str, announced: bool = False) -> None:
         """A projection consumer of this process changed `province`'s read model: wake the reads
-        waiting on it here, and — through the database — in the API processes elsewhere."""
+        waiting on it here, and — through the database, unless the batch's own transaction `announced`
+        it already — in the API processes elsewhere."""
         self.readmodel_signals.notify(province)
+        if announced:
+            return
         with self.db.transaction() as conn:
             conn.execute("SELECT pg_notify(%s, %s)", (APPLIED_CHANNEL, applied_payload(province)))
 
@@ -210,7 +217,7 @@ class Container:
             wakeup=self.wakeups.of(code),
             on_unreadable=on_unreadable,
             province=code,
-            select=RoutedNotifications(code),
+            select=RoutedNotifications(code, self.db.read),
             decoded=self.decoded,
         )
 
@@ -233,7 +240,7 @@ class Container:
             load_positions,
             wakeup=self.wakeups.national(s.application.name for s in sources),
             on_unreadable=on_unreadable,
-            select=WholeLogs(),
+            select=WholeLogs(self.db.read),
             decoded=self.decoded,
         )
 
@@ -333,7 +340,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         HoldsTable(db, {spec.aggregate_type: spec.holds for spec in WORKFLOWS if spec.holds is not None}),
         lambda: log_sources_of(WORKFLOWS, applications),
         dead_letters,
-        select=WholeLogs(),
+        select=WholeLogs(db.read),
     )
     for spec in WORKFLOWS:
         applications[spec.aggregate_type] = spec.application(

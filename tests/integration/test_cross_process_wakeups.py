@@ -30,6 +30,7 @@ def workers_apart(database_url: str, tmp_path: Path) -> Iterator[subprocess.Pope
         "DATA_DIR": str(tmp_path / "workers"),
         "PROVINCES": f"{CHUAN},{YU}",
         "POLL_INTERVAL_SECONDS": SLOW_POLL,
+        "IDLE_POLL_SECONDS": SLOW_POLL,
         "JWT_SECRET": "integration-test-secret-of-at-least-32-bytes",
     }
     log = (tmp_path / "work.log").open("wb")

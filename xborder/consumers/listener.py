@@ -6,7 +6,8 @@ which province's read model changed (`APPLIED_CHANNEL`). The listener wakes exac
 the waiting reads of this process that those announcements concern — so the API and the workers can run
 in separate processes (`xborder serve` runs them so) without either polling the other. Announcements
 this process made itself are ignored: it woke its own consumers already. A missed announcement (the
-listener reconnecting) costs only latency: every consumer still polls at its interval.
+listener reconnecting) costs only latency: on connecting, the listener wakes every consumer of its
+process, and every consumer still looks at its (longer, `IDLE_POLL_SECONDS`) interval.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class DeliveryListener(Worker):
             conn.execute(f"LISTEN {SAVED_CHANNEL}")
             conn.execute(f"LISTEN {APPLIED_CHANNEL}")
             self._conn = conn
+            # Saves made while no one listened were announced to no one: look now.
+            self.wakeups.notify_all()
         for notify in self._conn.notifies(timeout=self.timeout, stop_after=100):
             self._hear(notify.channel, notify.payload)
 

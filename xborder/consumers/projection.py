@@ -13,7 +13,7 @@ from xborder.consumers.worker import FatalWorkerError, FeedWorker
 from xborder.infra.feeds import Feed, FeedRecord
 from xborder.projections.casedoc import ProjectionGapError
 from xborder.projections.dead_letters import DeadLetters, Parking
-from xborder.projections.store import ApplyResult, ProvinceReadModels
+from xborder.projections.store import Announcement, ApplyResult, ProvinceReadModels
 
 logger = logging.getLogger("xborder.projection")
 
@@ -26,11 +26,13 @@ class ProjectionConsumer(FeedWorker):
         readmodels: ProvinceReadModels,
         *,
         poll_timeout: float = 0.5,
-        on_applied: Callable[[], None] | None = None,
+        on_applied: Callable[[bool], None] | None = None,
+        announce: Announcement | None = None,
         dead_letters: DeadLetters | None = None,
     ) -> None:
-        """`on_applied` is called after every batch that changed the read model (it wakes reads that
-        wait for a version in this process)."""
+        """`on_applied(announced)` is called after every batch that changed the read model (it wakes
+        reads that wait for a version, here and in other processes); `announce`, the NOTIFY that tells
+        other processes, sent in the batch's own transaction where it can be (`announced` then True)."""
         super().__init__(f"projection-{province}")
         self.province = province
         self.feed = feed
@@ -39,6 +41,7 @@ class ProjectionConsumer(FeedWorker):
         self.applied = 0
         self.parked = 0
         self.on_applied = on_applied
+        self.announce = announce
         self.parking = Parking(dead_letters, self.name, fatal=(ProjectionGapError,)) if dead_letters else None
 
     def step(self) -> None:
@@ -52,7 +55,7 @@ class ProjectionConsumer(FeedWorker):
         self.applied += result.applied
         self.parked += result.parked
         if result.applied and self.on_applied is not None:
-            self.on_applied()
+            self.on_applied(result.announced)
         if result.duplicates:
             logger.info("projection %s skipped %d re-delivered events", self.province, result.duplicates)
 
@@ -60,7 +63,9 @@ class ProjectionConsumer(FeedWorker):
         """The whole batch in one transaction; if a record in it is poison, again record by record."""
         parking = self.parking
         if parking is None:
-            return self.readmodels.apply(self.province, records)
+            return self.readmodels.apply(self.province, records, announce=self.announce)
         return parking.attempt(
-            lambda careful: self.readmodels.apply(self.province, records, parking=parking, careful=careful)
+            lambda careful: self.readmodels.apply(
+                self.province, records, parking=parking, careful=careful, announce=self.announce
+            )
         )

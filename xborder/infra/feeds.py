@@ -146,6 +146,13 @@ class DeliveryWakeups:
         for wakeup in (*national, *provinces):
             wakeup.notify()
 
+    def notify_all(self) -> None:
+        """Wake every consumer: announcements may have been missed (a listener reconnecting)."""
+        with self._lock:
+            every = [*self._national.values(), *self._provinces.values()]
+        for wakeup in every:
+            wakeup.notify()
+
 
 class DecodedEnvelopes:
     """The envelopes of recently read notifications, by (application, notification id, with

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # each other through PostgreSQL LISTEN/NOTIFY (xborder.consumers.listener).
     serve_workers_apart: bool = True
     poll_interval_seconds: float = Field(default=0.5, gt=0)
+    # How often a consumer looks for news anyway when a listener in its process hears every save
+    # (xborder.consumers.listener): a safety net, not the path — while the listener is connected no
+    # announcement is missed, and when it reconnects it wakes every consumer. Idle polling of 31
+    # provinces every poll_interval_seconds cost a tenth of a core and PostgreSQL's time besides.
+    idle_poll_seconds: float = Field(default=5.0, gt=0)
     deadline_tick_seconds: float = Field(default=1.0, gt=0)
     read_wait_max_seconds: float = Field(default=10.0, gt=0, le=60)
     # Waiting reads (`?min_version=&wait=`): woken at once by this process's projection consumers, and

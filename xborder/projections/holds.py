@@ -95,7 +95,7 @@ class HoldsTable:
                 )
 
     def active_on(self, plate: str) -> list[VehicleHold]:
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT case_id, plate, kind, province, reason FROM xborder_vehicle_holds"
                 " WHERE plate = %s AND active ORDER BY kind, case_id",

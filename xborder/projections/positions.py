@@ -22,7 +22,7 @@ def next_positions(records: Sequence[FeedRecord]) -> dict[str, int]:
 
 
 def load_consumer_positions(db: Database, consumer: str) -> dict[str, int]:
-    with db.transaction() as conn:
+    with db.read() as conn:
         rows = conn.execute(
             "SELECT source, next_position FROM xborder_consumer_positions WHERE consumer = %s", (consumer,)
         ).fetchall()

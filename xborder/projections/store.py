@@ -17,7 +17,7 @@ from xborder.domain.text import ensure_storable
 from xborder.infra.feeds import FeedRecord
 from xborder.infra.postgres.database import Database
 from xborder.projections.casedoc import Doc, ProjectionGapError, apply_common, new_doc
-from xborder.projections.dead_letters import Parking, apply_records
+from xborder.projections.dead_letters import WAITING_BEHIND, Parking, apply_records
 from xborder.projections.registry import CaseKind
 from xborder.projections.schema import province_ddl, schema_name
 
@@ -34,6 +34,11 @@ class ApplyResult:
     duplicates: int
     foreign: int  # events of cases this province is not involved in
     parked: int = 0  # dead letters (see xborder.projections.dead_letters)
+    announced: bool = False  # the batch's NOTIFY went out with its commit
+
+
+# A NOTIFY's channel and payload.
+Announcement = tuple[str, str]
 
 
 class ProvinceReadModels:
@@ -89,7 +94,7 @@ class ProvinceReadModels:
         query = sql.SQL("SELECT source, next_position FROM {}.positions").format(
             sql.Identifier(self._schema_of(province))
         )
-        with self.database_of(province).transaction() as conn:
+        with self.database_of(province).read() as conn:
             return {row["source"]: int(row["next_position"]) for row in conn.execute(query)}
 
     def apply(
@@ -99,12 +104,16 @@ class ProvinceReadModels:
         *,
         parking: Parking | None = None,
         careful: bool = False,
+        announce: Announcement | None = None,
     ) -> ApplyResult:
         """Apply a batch in one transaction: rows, dead letters and input positions commit together or
         not at all. With `parking`, records of parked cases are parked too, and `careful` applies each
-        record in a savepoint so that a poison record is parked instead of failing the batch."""
-        schema = self._schema_of(province)
-        applied = duplicates = foreign = parked = 0
+        record in a savepoint so that a poison record is parked instead of failing the batch.
+
+        `announce` (channel, payload): a NOTIFY sent in the batch's transaction when it changed the
+        read model and the province's read model is in the shared database (where the listeners
+        listen) — delivered on commit, never for a batch rolled back; `ApplyResult.announced` says
+        whether it was sent."""
         positions: dict[str, int] = {}
         mine: list[FeedRecord] = []
         for record in records:
@@ -112,8 +121,77 @@ class ProvinceReadModels:
                 positions[record.source] = max(record.next_position, positions.get(record.source, 0))
             if province in record.envelope.provinces:
                 mine.append(record)
-            else:
-                foreign += 1
+        foreign = len(records) - len(mine)
+        if careful:
+            result = self._apply_carefully(province, mine, positions, parking, announce)
+        else:
+            result = self._apply_batch(province, mine, positions, parking, announce)
+        return ApplyResult(
+            applied=result.applied,
+            duplicates=result.duplicates,
+            foreign=foreign,
+            parked=result.parked,
+            announced=result.announced,
+        )
+
+    def _apply_batch(
+        self,
+        province: str,
+        mine: Sequence[FeedRecord],
+        positions: Mapping[str, int],
+        parking: Parking | None,
+        announce: Announcement | None,
+    ) -> ApplyResult:
+        """The fast path, in two round trips whatever the batch's size: the batch's cases read and
+        locked in one query (with the parked ones), the documents computed here, then every write and
+        the COMMIT sent together. Any failure rolls the whole batch back (the caller then goes
+        carefully, record by record)."""
+        schema = self._schema_of(province)
+        statements = _statements(schema)
+        case_ids = list(dict.fromkeys(record.envelope.aggregate_id for record in mine))
+        applied = duplicates = parked = 0
+        with self.database_of(province).transaction(pipelined=True) as conn:
+            parked_cases = parking.parked_cases(conn, case_ids) if parking is not None and case_ids else set()
+            cases: dict[UUID, tuple[int, Doc | None]] = {}
+            if case_ids:
+                for row in conn.execute(statements.lock_cases, (case_ids,)):
+                    cases[row["id"]] = (int(row["version"]), row["doc"])
+            changed: dict[UUID, Doc] = {}
+            for record in mine:
+                case_id = record.envelope.aggregate_id
+                if case_id in parked_cases:
+                    assert parking is not None
+                    parking.letters.park(conn, parking.consumer, record, WAITING_BEHIND)
+                    parked += 1
+                    continue
+                version, doc = cases.get(case_id, (0, None))
+                new = self._next_doc(record, version, doc)
+                if new is None:
+                    duplicates += 1
+                    continue
+                cases[case_id] = (record.envelope.version, new)
+                changed[case_id] = new
+                applied += 1
+            if changed:
+                conn.cursor().executemany(
+                    statements.store_case, [_case_row(case_id, doc) for case_id, doc in changed.items()]
+                )
+            for source, position in positions.items():
+                conn.execute(statements.store_position, (source, position))
+            announced = self._announce(conn, province, announce) if applied else False
+        return ApplyResult(applied, duplicates, 0, parked, announced)
+
+    def _apply_carefully(
+        self,
+        province: str,
+        mine: Sequence[FeedRecord],
+        positions: Mapping[str, int],
+        parking: Parking | None,
+        announce: Announcement | None,
+    ) -> ApplyResult:
+        """Record by record, each in a savepoint when parking: the path for a batch that failed."""
+        schema = self._schema_of(province)
+        applied = duplicates = 0
 
         def apply_one(conn: psycopg.Connection[DictRow], record: FeedRecord) -> None:
             nonlocal applied, duplicates
@@ -123,51 +201,56 @@ class ProvinceReadModels:
                 duplicates += 1
 
         with self.database_of(province).transaction() as conn:
-            parked = apply_records(conn, mine, apply_one, parking=parking, careful=careful)
+            parked = apply_records(conn, mine, apply_one, parking=parking, careful=True)
             for source, position in positions.items():
                 conn.execute(_statements(schema).store_position, (source, position))
-        return ApplyResult(applied=applied, duplicates=duplicates, foreign=foreign, parked=parked)
+            announced = self._announce(conn, province, announce) if applied else False
+        return ApplyResult(applied, duplicates, 0, parked, announced)
+
+    def _announce(
+        self, conn: psycopg.Connection[DictRow], province: str, announce: Announcement | None
+    ) -> bool:
+        if announce is None or province in self._databases:
+            return False
+        conn.execute("SELECT pg_notify(%s, %s)", announce)
+        return True
 
     def _apply_one(self, conn: psycopg.Connection[DictRow], schema: str, record: FeedRecord) -> bool:
+        statements = _statements(schema)
+        row = conn.execute(statements.lock_case, (record.envelope.aggregate_id,)).fetchone()
+        version, doc = (int(row["version"]), row["doc"]) if row else (0, None)
+        new = self._next_doc(record, version, doc)
+        if new is None:
+            return False
+        conn.execute(statements.store_case, _case_row(record.envelope.aggregate_id, new))
+        return True
+
+    def _next_doc(self, record: FeedRecord, current: int, doc: Doc | None) -> Doc | None:
+        """The case's document after this record, from the one at version `current` (None: a
+        re-delivery, already applied). A version beyond the next is a gap: stop, never skip."""
         envelope = record.envelope
         kind = self._kinds.get(envelope.aggregate_type)
         if kind is None:
             raise ProjectionGapError(f"no projector for aggregate type {envelope.aggregate_type}")
-        statements = _statements(schema)
-        row = conn.execute(statements.lock_case, (envelope.aggregate_id,)).fetchone()
-        current = int(row["version"]) if row else 0
         if envelope.version <= current:
-            return False  # a re-delivery: already applied
+            return None
         if envelope.version != current + 1:
             raise ProjectionGapError(
                 f"{envelope.aggregate_type} {envelope.aggregate_id}: got version {envelope.version} "
                 f"but the read model is at {current} (from {record.source})"
             )
-        doc: Doc = row["doc"] if row else new_doc(kind.kind, envelope)
+        doc = doc if doc is not None else new_doc(kind.kind, envelope)
         ensure_storable({"data": envelope.data, "actor": envelope.actor})
         apply_common(doc, envelope)
         kind.project(doc, envelope)
-        conn.execute(
-            statements.store_case,
-            (
-                envelope.aggregate_id,
-                kind.kind,
-                doc["status"],
-                envelope.version,
-                doc.get("plate"),
-                doc["created_at"],
-                doc["updated_at"],
-                Jsonb(doc),
-            ),
-        )
-        return True
+        return doc
 
     # ------------------------------------------------------------------ reading
     def get(self, province: str, case_id: UUID) -> Doc | None:
         query = sql.SQL("SELECT doc FROM {}.cases WHERE id = %s").format(
             sql.Identifier(self._schema_of(province))
         )
-        with self.database_of(province).transaction() as conn:
+        with self.database_of(province).read() as conn:
             row = conn.execute(query, (case_id,)).fetchone()
         return dict(row["doc"]) if row else None
 
@@ -177,7 +260,7 @@ class ProvinceReadModels:
         query = sql.SQL("SELECT id, version FROM {}.cases WHERE id = ANY(%s)").format(
             sql.Identifier(self._schema_of(province))
         )
-        with self.database_of(province).transaction() as conn:
+        with self.database_of(province).read() as conn:
             return {row["id"]: int(row["version"]) for row in conn.execute(query, (list(case_ids),))}
 
     def list_cases(
@@ -208,7 +291,7 @@ class ProvinceReadModels:
             "SELECT doc FROM {}.cases WHERE {} ORDER BY created_at DESC, id LIMIT %s OFFSET %s"
         ).format(sql.Identifier(self._schema_of(province)), sql.SQL(" AND ").join(conditions))
         params += [page_size + 1, (page - 1) * page_size]
-        with self.database_of(province).transaction() as conn:
+        with self.database_of(province).read() as conn:
             rows = conn.execute(query, params).fetchall()
         items = [dict(r["doc"]) for r in rows[:page_size]]
         return CasePage(items=items, next_page=page + 1 if len(rows) > page_size else None)
@@ -219,7 +302,7 @@ class ProvinceReadModels:
         query = sql.SQL("SELECT doc FROM {}.cases WHERE plate = %s ORDER BY created_at DESC LIMIT %s").format(
             sql.Identifier(self._schema_of(province))
         )
-        with self.database_of(province).transaction() as conn:
+        with self.database_of(province).read() as conn:
             rows = conn.execute(query, (plate, limit)).fetchall()
         return [dict(r["doc"]) for r in rows]
 
@@ -227,7 +310,7 @@ class ProvinceReadModels:
         query = sql.SQL(
             "SELECT doc FROM {}.cases WHERE doc -> 'awaiting' @> %s ORDER BY created_at DESC LIMIT %s"
         ).format(sql.Identifier(self._schema_of(province)))
-        with self.database_of(province).transaction() as conn:
+        with self.database_of(province).read() as conn:
             rows = conn.execute(query, (Jsonb([{"province": province, "role": role}]), limit)).fetchall()
         return [dict(r["doc"]) for r in rows]
 
@@ -265,9 +348,23 @@ class ProvinceReadModels:
         return result
 
 
+def _case_row(case_id: UUID, doc: Doc) -> tuple[Any, ...]:
+    return (
+        case_id,
+        doc["kind"],
+        doc["status"],
+        doc["version"],
+        doc.get("plate"),
+        doc["created_at"],
+        doc["updated_at"],
+        Jsonb(doc),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _ApplyStatements:
     lock_case: str
+    lock_cases: str
     store_case: str
     store_position: str
 
@@ -279,6 +376,9 @@ def _statements(schema_name: str) -> _ApplyStatements:
     schema = sql.Identifier(schema_name)
     return _ApplyStatements(
         lock_case=sql.SQL("SELECT version, doc FROM {}.cases WHERE id = %s FOR UPDATE")
+        .format(schema)
+        .as_string(None),
+        lock_cases=sql.SQL("SELECT id, version, doc FROM {}.cases WHERE id = ANY(%s) ORDER BY id FOR UPDATE")
         .format(schema)
         .as_string(None),
         store_case=sql.SQL(

@@ -23,7 +23,9 @@ class Database:
             url,
             min_size=1,
             max_size=pool_size,
-            kwargs={"row_factory": dict_row, "autocommit": False},
+            # Autocommit connections, transactions explicit (`transaction()` sends BEGIN and COMMIT):
+            # a single read (`read()`) is then one round trip, with nothing to roll back on return.
+            kwargs={"row_factory": dict_row, "autocommit": True},
             name=name,
             open=False,
         )
@@ -35,9 +37,25 @@ class Database:
         self.pool.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[psycopg.Connection[DictRow]]:
-        """A connection inside one transaction: committed on success, rolled back on error."""
-        with self.pool.connection() as conn, conn.transaction():
+    def transaction(self, *, pipelined: bool = False) -> Iterator[psycopg.Connection[DictRow]]:
+        """A connection inside one transaction: committed on success, rolled back on error.
+
+        `pipelined`: in psycopg's pipeline mode, so that statements whose results are not fetched at
+        once (writes) travel together — a batch's writes and its COMMIT cost one round trip, not one
+        each. Fetching a result waits for everything sent before it."""
+        with self.pool.connection() as conn:
+            if pipelined:
+                with conn.pipeline(), conn.transaction():
+                    yield conn
+            else:
+                with conn.transaction():
+                    yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[psycopg.Connection[DictRow]]:
+        """A connection for one statement that needs no transaction of its own (a poll's select):
+        one round trip."""
+        with self.pool.connection() as conn:
             yield conn
 
     def ping(self) -> bool:

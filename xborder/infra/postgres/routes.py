@@ -9,6 +9,7 @@ poll; positions stay notification ids, exactly as when the whole log was read.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -22,34 +23,41 @@ _BACKFILL_BATCH = 1000
 
 _COLUMNS = "e.notification_id, e.originator_id, e.originator_version, e.topic, e.state"
 
+# A connection to the events' database for one select. Default: the Applications' own pool, which pings
+# a connection before lending it; the composition root passes xborder's pool, which does not (a poll
+# that finds a dead connection fails and its consumer retries), halving a poll's round trips.
+Connect = Callable[[], AbstractContextManager[Any]]
+
 
 class RoutedNotifications:
     """The `NotificationSelector` of one province: only the notifications routed to it, from every
     log in one query (an idle poll is one index probe per log, in one round trip)."""
 
-    def __init__(self, province: str) -> None:
+    def __init__(self, province: str, connect: Connect | None = None) -> None:
         self.province = province
+        self._connect = connect
         self._queries: dict[tuple[str, ...], str] = {}
 
     def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Notification]]:
         params: list[Any] = []
         for app, start in starts:
             params += [app.name, self.province, app.name, start, limit]
-        return _select_all(starts, _cached(self._queries, starts, _routed_branch), params)
+        return _select_all(starts, _cached(self._queries, starts, _routed_branch), params, self._connect)
 
 
 class WholeLogs:
     """The `NotificationSelector` of the national consumers on PostgreSQL: every notification of
     every log, in one query."""
 
-    def __init__(self) -> None:
+    def __init__(self, connect: Connect | None = None) -> None:
+        self._connect = connect
         self._queries: dict[tuple[str, ...], str] = {}
 
     def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Notification]]:
         params: list[Any] = []
         for app, start in starts:
             params += [app.name, start, limit]
-        return _select_all(starts, _cached(self._queries, starts, _whole_branch), params)
+        return _select_all(starts, _cached(self._queries, starts, _whole_branch), params, self._connect)
 
 
 def _routed_branch(app: Any) -> sql.Composed:
@@ -92,14 +100,15 @@ def _cached(
 
 
 def _select_all(
-    starts: Sequence[tuple[Any, int]], query: str, params: Sequence[Any]
+    starts: Sequence[tuple[Any, int]], query: str, params: Sequence[Any], connect: Connect | None
 ) -> Mapping[str, Sequence[Notification]]:
     """Run one query over the logs (all in the Applications' one database) and split its rows by
     application, each in notification order as its branch returned them."""
     found: dict[str, list[Notification]] = {app.name: [] for app, _ in starts}
     if not starts:
         return found
-    with starts[0][0].recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+    connection = connect() if connect is not None else starts[0][0].recorder.datastore.get_connection()
+    with connection as conn, conn.cursor() as curs:
         curs.execute(query, params, prepare=True)
         for row in curs.fetchall():
             found[row["application"]].append(
