@@ -17,8 +17,10 @@ router = APIRouter()
 
 @router.get("/v1/stats", tags=["across workflows"])
 def stats(request: Request, actor: ActorDep) -> dict[str, Any]:
-    """For the caller's province: per workflow, counts by status, overdue cases, median time to each
-    step; for rescues the median police and medical response times."""
+    """For the caller's province: per workflow, counts by status (`counts`), cases with an overdue
+    deadline in all and by status (`overdue`, `overdue_counts`), and the seconds from a case's opening
+    to each step: how many were timed, their median and 90th percentile (`seconds_to`; the medians also
+    as `median_seconds_to`); for rescues the median police and medical response times."""
     return {
         "province": actor.province,
         "workflows": request.app.state.container.readmodels.stats(actor.province or ""),
