@@ -117,8 +117,9 @@ class Container:
         kinds = set(kinds)
         built: list[Worker] = []
         # With a listener beside them, consumers are woken by every save; their own polling is only a
-        # safety net.
-        poll = self.settings.idle_poll_seconds if "listener" in kinds else self.settings.poll_interval_seconds
+        # safety net (a Kafka poll returns as soon as records arrive, so it keeps the short interval).
+        woken = "listener" in kinds and not self.kafka_enabled
+        poll = self.settings.idle_poll_seconds if woken else self.settings.poll_interval_seconds
         if "relay" in kinds and self.kafka_enabled:
             built += self._relays()
         if "projection" in kinds:
@@ -295,8 +296,12 @@ class Container:
         return lambda: self.readmodels.load_positions(province)
 
     def stop_workers(self) -> None:
+        # All asked first, then awaited: each may be finishing a batch, and 31 provinces one after
+        # another would add their waits up.
         for worker in self.workers:
-            worker.stop()
+            worker.signal_stop()
+        for worker in self.workers:
+            worker.join()
         self.workers.clear()
 
     def close(self) -> None:

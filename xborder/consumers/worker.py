@@ -44,8 +44,15 @@ class Worker:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        self.signal_stop()
+        self.join(timeout)
+
+    def signal_stop(self) -> None:
+        """Ask the loop to end, without waiting (so that many workers stop together)."""
         self._stopping.set()
         self.wake()
+
+    def join(self, timeout: float = 10.0) -> None:
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -101,6 +108,9 @@ class FeedWorker(Worker):
 
     def recover(self) -> None:
         self.feed.rewind()
+
+    def wake(self) -> None:
+        self.feed.interrupt()
 
     def teardown(self) -> None:
         self.feed.close()

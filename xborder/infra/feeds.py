@@ -94,6 +94,9 @@ class Feed(Protocol):
     def rewind(self) -> None:
         """Forget unapplied progress: re-read the stored positions and continue from there."""
 
+    def interrupt(self) -> None:
+        """End a `poll` waiting in another thread now (stopping), or as soon as it can."""
+
     def close(self) -> None: ...
 
 
@@ -284,6 +287,9 @@ class NotificationLogFeed:
         if self._on_unreadable is None:
             raise UnreadableRecord(f"{where}: {describe_failure(error)}") from error
         self._on_unreadable(Unreadable.stored(source, notification, error))
+
+    def interrupt(self) -> None:
+        self._wakeup.notify()
 
     def close(self) -> None:
         self._wakeup.notify()

@@ -405,6 +405,9 @@ class KafkaFeed:
                     )
             return records
 
+    def interrupt(self) -> None:
+        """Nothing to do: a Kafka poll waits at most its (short) timeout."""
+
     def rewind(self) -> None:
         with self._lock:
             if self._consumer is None:

@@ -324,6 +324,9 @@ class ProvinceReadModels:
         schema = sql.Identifier(self._schema_of(province))
         result: dict[str, Any] = {}
         with self.database_of(province).transaction() as conn:
+            # One snapshot for every query: under READ COMMITTED a case projected between two of them
+            # could be counted by one and missed by another (its workflow absent from the first).
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             for r in conn.execute(
                 sql.SQL("SELECT kind, status, count(*) AS n FROM {}.cases GROUP BY 1, 2").format(schema)
             ):
