@@ -27,6 +27,19 @@ def _letter_key(text: str) -> str:
     return text.strip()
 
 
+def _demo_cases(text: str) -> int:
+    """`--cases`, checked before anything connects: fewer than one case per plan cannot show every status."""
+    from xborder.demo import MIN_CASES
+
+    try:
+        cases = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if cases < MIN_CASES:
+        raise argparse.ArgumentTypeError(f"at least {MIN_CASES} (one of each kind of case the demo makes)")
+    return cases
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xborder", description="Cross-province traffic-police cooperation")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -69,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     discard = letter_commands.add_parser("discard", help="mark a letter as dealt with by an operator")
     discard.add_argument("id", type=_letter_key, help=_LETTER_KEY_HELP)
 
+    demo = commands.add_parser(
+        "demo", help="seed demo cases in every workflow and status (each run adds another batch)"
+    )
+    # Defaults None: xborder.demo's own (300 cases, seed 2026), without importing it for every command.
+    demo.add_argument("--cases", type=_demo_cases, default=None, help="how many cases (default 300)")
+    demo.add_argument("--seed", type=int, default=None, help="the same seed, the same cases (default 2026)")
+
     contracts = commands.add_parser(
         "contracts", help="write the AsyncAPI document of every topic and event type (docs/asyncapi.yaml)"
     )
@@ -90,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(settings, args)
     if args.command == "projections":
         return _rebuild(settings, args.province)
+    if args.command == "demo":
+        return _demo(settings, cases=args.cases, seed=args.seed)
     if args.command == "status":
         from xborder.operations import print_status
 
@@ -197,6 +219,27 @@ def _rebuild(settings: Settings, provinces: list[str]) -> int:
             print(f"{code}: rebuilt from {result.events_read} events ({result.applied} applied)")
     finally:
         container.close()
+    return 0
+
+
+def _demo(settings: Settings, *, cases: int | None, seed: int | None) -> int:
+    """Seed the demo through the Applications of this settings' container and print its summary; the
+    read models, overdue marks and follow-up cases come from the workers, whenever they run."""
+    from xborder.bootstrap import bootstrap
+    from xborder.demo import DEFAULT_CASES, DEFAULT_SEED, seed_demo
+    from xborder.infra.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    container = bootstrap(settings)
+    try:
+        summary = seed_demo(
+            container,
+            cases=DEFAULT_CASES if cases is None else cases,
+            seed=DEFAULT_SEED if seed is None else seed,
+        )
+    finally:
+        container.close()
+    print("\n".join(summary.lines()))
     return 0
 
 
