@@ -7,13 +7,16 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint unit integration bench contracts clean
 
 $(STAMP): pyproject.toml
+	@# The console's browser tests drive Debian's chromium (Playwright's own browser downloads are not used).
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# DEV_SIGNIN: the console's development sign-in page (http://127.0.0.1:8000/signin), for local use only.
 run: $(STAMP)
-	$(BIN)/xborder serve
+	DEV_SIGNIN=$${DEV_SIGNIN:-true} $(BIN)/xborder serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check xborder tests bench

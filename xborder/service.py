@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from xborder.api import across_workflows, health
 from xborder.api.app import build_app
 from xborder.bootstrap import WORKER_KINDS, Container, bootstrap
+from xborder.console.mount import install_console
 from xborder.infra.settings import Settings
 from xborder.workflows.registry import WORKFLOWS
 
@@ -45,10 +46,13 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
             if owned:
                 running.close()
 
-    return build_app(
+    app = build_app(
         running,
         routers=ROUTERS,
         maskers={spec.kind: spec.masker for spec in WORKFLOWS},
         expect_workers=start_workers,
         lifespan=lifespan,
     )
+    # The web console: pages at / that call this same app's API in-process (xborder.console).
+    install_console(app, running, {spec.kind: spec.router for spec in WORKFLOWS})
+    return app

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Final
 
-from pydantic import AfterValidator, Field, SecretStr, field_validator
+from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     jwt_issuer: str = "xborder"
     jwt_audience: str = "xborder-api"
     token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+
+    # The web console (xborder.console). DEV_SIGNIN: /signin lists identities to sign in as and mints
+    # their tokens with the local secret — for development only (`make run` turns it on); a deployment
+    # never does. IDENTITY_PROVIDER_HEADER: the request header in which the identity provider's proxy
+    # hands the console the signed-in user's bearer token (e.g. X-Forwarded-Access-Token). The two are
+    # refused together: a production identity provider and a sign-in-as-anyone page cannot coexist.
+    dev_signin: bool = False
+    identity_provider_header: str | None = Field(default=None, min_length=1, max_length=100)
 
     # Which provinces this process projects (codes, comma-separated). Unset: all 31.
     provinces: Annotated[list[str] | None, NoDecode] = None
@@ -122,6 +130,15 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value().encode()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 bytes")
         return value
+
+    @model_validator(mode="after")
+    def _no_dev_signin_beside_an_identity_provider(self) -> Settings:
+        if self.dev_signin and self.identity_provider_header:
+            raise ValueError(
+                "DEV_SIGNIN is for development only and cannot be on with IDENTITY_PROVIDER_HEADER "
+                "(a production identity provider): turn DEV_SIGNIN off"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
