@@ -3,8 +3,9 @@
 On a 2-core machine the load generator, the service and PostgreSQL all share the same cores, so a
 throughput figure alone cannot say what limited it. Each phase therefore also records, from /proc, the
 CPU time spent by the service process, this process (the clients, or the raw library), the PostgreSQL
-backends serving the phase's database (found in pg_stat_activity), and everything else on the machine
-(other people's work, PostgreSQL's background processes). Per command, that says where the time goes;
+backends serving the phase's database (found in pg_stat_activity), any other process the phase started
+and names (the Kafka broker), and everything else on the machine (other people's work, PostgreSQL's
+background processes). Per command, that says where the time goes;
 "other" says how much the figures were disturbed. Linux only; elsewhere the CPU figures are absent.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import platform
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,28 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def child_with_argument(argument: str) -> int | None:
+    """The process id of a child of this process whose command line has `argument` (e.g. the listener
+    URL a broker was started with), so that a helper that keeps its process private can still be
+    metered; None when there is none (or not on Linux)."""
+    try:
+        entries = list(_PROC.iterdir())
+    except OSError:
+        return None
+    own = str(os.getpid())
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError):
+            continue
+        if parent == own and argument.encode() in arguments:
+            return int(entry.name)
+    return None
+
+
 def _service_cpu(pid: int) -> float | None:
     """The service's CPU seconds: its own process and its children (the workers' process)."""
     own = _process_cpu(pid)
@@ -131,19 +155,27 @@ class _Snapshot:
     service: float | None
     own: float
     backends: dict[int, float] = field(default_factory=dict)
+    others: dict[str, float] = field(default_factory=dict)
 
 
 class CpuMeter:
     """CPU used between `start()` and `stop()` by the service (`service_pid` and its child processes,
-    if any), this process,
-    the PostgreSQL backends of `database_url` (if given), and the rest of the machine.
+    if any), this process, the PostgreSQL backends of `database_url` (if given), each process of
+    `others` (name -> pid, e.g. {"broker": pid}: counted under its name instead of in "other"), and the
+    rest of the machine.
 
     A backend that connects during the window counts from its start (all its CPU is in the window); one
     that exits during it is lost (pools keep their connections, so that is rare)."""
 
-    def __init__(self, service_pid: int | None = None, database_url: str | None = None) -> None:
+    def __init__(
+        self,
+        service_pid: int | None = None,
+        database_url: str | None = None,
+        others: Mapping[str, int] | None = None,
+    ) -> None:
         self.service_pid = service_pid
         self.database_url = database_url
+        self.others = dict(others or {})
         self._start: _Snapshot | None = None
 
     def _snapshot(self) -> _Snapshot:
@@ -154,7 +186,8 @@ class CpuMeter:
                 if cpu is not None:
                     backends[pid] = cpu
         service = _service_cpu(self.service_pid) if self.service_pid is not None else None
-        return _Snapshot(time.perf_counter(), _machine_cpu(), service, _own_cpu(), backends)
+        others = {name: cpu for name, pid in self.others.items() if (cpu := _process_cpu(pid)) is not None}
+        return _Snapshot(time.perf_counter(), _machine_cpu(), service, _own_cpu(), backends, others)
 
     def start(self) -> None:
         self._start = self._snapshot()
@@ -169,6 +202,9 @@ class CpuMeter:
             parts["service"] = end.service - start.service
         if self.database_url is not None:
             parts["postgres"] = sum(cpu - start.backends.get(pid, 0.0) for pid, cpu in end.backends.items())
+        for name, cpu in end.others.items():
+            if name in start.others:
+                parts[name] = cpu - start.others[name]
         out: dict[str, Any] = {"wall_s": round(wall, 3)}
         if self.database_url is not None:
             out["postgres_backends"] = len(end.backends)  # connections to the phase's database

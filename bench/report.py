@@ -115,7 +115,8 @@ def render_markdown(results: dict[str, Any]) -> str:
         "INFO logging) except DATABASE_URL, JWT_SECRET and DATA_DIR; ready "
         f"{_fmt(projected['service']['startup_s'], 1)} s after exec with "
         f"{projected['service']['workers']} workers (RUN_WORKERS=false: "
-        f"{_fmt(bare['service']['startup_s'], 1)} s, {bare['service']['workers']} workers)",
+        f"{_fmt(bare['service']['startup_s'], 1)} s, {bare['service']['workers']} workers)"
+        + _kafka_service(lags),
         "- Load: transfer applications (POST /v1/transfers), each with its own plate, VIN and owner, "
         f"origins and destinations rotating through all {params['provinces']} provinces; tokens minted "
         "before the clock starts",
@@ -202,9 +203,8 @@ def render_markdown(results: dict[str, Any]) -> str:
                 f"| {label} | {table} | {_fmt(stats['events'])} | {_fmt(stats['mean_state_bytes'], 0)} |"
             )
     for key, lag in lags.items():
-        lines += _lag_lines(
-            lag, capacity_share=params.get("lag_fraction_of_capacity") if key != "offered" else None
-        )
+        share = params.get("lag_fraction_of_capacity") if key.endswith("part_of_capacity") else None
+        lines += _lag_lines(lag, capacity_share=share)
     in_process = results.get("in_process")
     if in_process:
         lines += _in_process_lines(in_process)
@@ -222,16 +222,32 @@ def _ms_or_over(summary: dict[str, Any], key: str, limit_s: float) -> str:
     return _fmt(value, 1)
 
 
+def _kafka_service(lags: dict[str, Any]) -> str:
+    """The service bullet's addition when some lag runs went through Kafka."""
+    through = [lag for lag in lags.values() if "broker" in lag]
+    if not through:
+        return ""
+    startups = ", ".join(f"{_fmt(lag['service']['startup_s'], 1)} s" for lag in through)
+    return (
+        "; through Kafka, the same with KAFKA_BOOTSTRAP_SERVERS set to a Tansu broker started for the run "
+        f"(ready {startups} after exec)"
+    )
+
+
+def _through(lag: dict[str, Any]) -> str:
+    return " through Kafka" if "broker" in lag else ""
+
+
 def _lag_headline(lags: dict[str, Any]) -> list[str]:
     lines = []
     for lag in lags.values():
         both, limit = lag["visible_both"], lag["limit_s"]
-        rate = _fmt(lag["offered_per_s"], 1)
+        rate, through = _fmt(lag["offered_per_s"], 1), _through(lag)
         lines += [
-            f"| command → visible in both provinces at {rate}/s offered, p50 / p95 / p99 / max ms | "
+            f"| command → visible in both provinces{through} at {rate}/s offered, p50 / p95 / p99 / max ms | "
             + " / ".join(_ms_or_over(both, k, limit) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms"))
             + " |",
-            f"| … rate achieved at {rate}/s offered; visible in both within {limit:g} s | "
+            f"| … rate achieved{through} at {rate}/s offered; visible in both within {limit:g} s | "
             f"{_fmt(lag['achieved_commands_per_s'], 1)}/s; {_fmt(lag['visible_in_both'])} of "
             f"{_fmt(lag['offered'])} |",
         ]
@@ -249,8 +265,9 @@ def _lag_lines(lag: dict[str, Any], *, capacity_share: float | None) -> list[str
     limit = lag["limit_s"]
     lines = [
         "",
-        f"## Command → visible in both provinces ({rate}/s offered{why})",
+        f"## Command → visible in both provinces{_through(lag)} ({rate}/s offered{why})",
         "",
+        *_broker_lines(lag),
         f"Open loop: applications are sent on a fixed schedule ({_fmt(lag['warmup_s'], 0)} s warm-up, then "
         f"{_fmt(lag['duration_s'], 0)} s measured) whatever the service does, each to one of "
         f"{lag['users']} asyncio users with its own connections (one for commands, two for reads), or "
@@ -282,14 +299,44 @@ def _lag_lines(lag: dict[str, Any], *, capacity_share: float | None) -> list[str
         lines.append(f"| {label} | {_fmt(s.get('n'))} | " + " | ".join(cells) + " |")
     cpu = lag["cpu"]
     per_op = cpu.get("cpu_ms_per_op", {})
+    broker = ""
+    if "broker" in lag:
+        broker = (
+            f", broker {_fmt(per_op.get('broker'))} ms"
+            if "broker" in cpu.get("cpu_s", {})
+            else " (the broker's process was not found: its CPU is in the other work)"
+        )
     lines += [
         "",
         f"While the schedule ran the machine was {_fmt(cpu.get('machine_busy_pct'), 0)} % busy; CPU per "
         f"offered application (with its reads): service {_fmt(per_op.get('service'))} ms, client "
-        f"{_fmt(per_op.get('bench_process'))} ms, PostgreSQL {_fmt(per_op.get('postgres'))} ms; other "
-        f"work {_fmt(cpu.get('other_cores'))} cores. Load average {_loads(lag)}.",
+        f"{_fmt(per_op.get('bench_process'))} ms, PostgreSQL {_fmt(per_op.get('postgres'))} ms{broker}; "
+        f"other work {_fmt(cpu.get('other_cores'))} cores. Load average {_loads(lag)}.",
     ]
     return lines
+
+
+def _broker_lines(lag: dict[str, Any]) -> list[str]:
+    """What the runs through Kafka went through: the broker, and the path an event takes."""
+    broker = lag.get("broker")
+    if broker is None:
+        return []
+    version = f" ({broker['version']})" if broker.get("version") else ""
+    cpu = (
+        "its CPU is metered by pid and shown apart below"
+        if "broker" in lag["cpu"].get("cpu_s", {})
+        else "its CPU was not metered and counts as *other* work"
+    )
+    return [
+        f"Through Kafka: a {broker['kind']} Kafka-protocol broker{version} started for this run — one "
+        f"broker, {broker['storage']} storage, on the same machine and cores as everything else; {cpu}. "
+        "`xborder serve` as above with only KAFKA_BOOTSTRAP_SERVERS added: the relay (in the workers' "
+        "process) publishes each stored event to the delivery topic of every province it involves "
+        "(`xborder.province.<code>.v1`), and each province's projection consumer reads its own topic "
+        "into its read model and announces what it applied through PostgreSQL, which wakes the waiting "
+        "reads as in embedded mode.",
+        "",
+    ]
 
 
 def _in_process_lines(figures: dict[str, Any]) -> list[str]:

@@ -1,7 +1,8 @@
 """`python -m bench.run` (what `make bench` calls): measure xborder as a user meets it, beside the raw
 library it is built on, and write `bench/results/latest.{json,md}`.
 
-One run, about four minutes, each phase on a fresh database of the same PostgreSQL server:
+One run, under six minutes on a quiet machine (about four with --no-kafka), each phase on a fresh
+database of the same PostgreSQL server:
 
 1. Command throughput: `xborder serve` started as `make run` starts it (all 31 provinces' projections
    in-process, no Kafka), 16 concurrent HTTP clients posting transfer applications for 20 s after a
@@ -11,7 +12,13 @@ One run, about four minutes, each phase on a fresh database of the same PostgreS
    then at a quarter of the throughput measured in 1 (each application brings two reads that wait for
    it, which cost the service about as much as the command): a light load, where the figure is the
    propagation itself rather than queueing.
-4. Secondary, in process with one client: the Application alone, FastAPI's TestClient, projections
+4. The same two lag figures through Kafka (unless --no-kafka): a Tansu Kafka-protocol broker started
+   for each run (the tests' `tests.support.tansu.TansuBroker`: one broker, in-memory storage, on this
+   machine, its CPU counted apart by pid) and `xborder serve` as in 3 with only KAFKA_BOOTSTRAP_SERVERS
+   added, so that the relay publishes every event to the involved provinces' delivery topics and each
+   province's projection consumer reads its own topic. About a minute and three quarters more, most
+   of it the offered rate (--kafka-lag-rate 0 leaves only the light load).
+5. Secondary, in process with one client: the Application alone, FastAPI's TestClient, projections
    stepped synchronously — where a command's time goes.
 
 The figures to compare between runs and machines are the ratios (projected / no consumers, xborder /
@@ -29,7 +36,7 @@ import resource
 import sys
 import time
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +44,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bench.bodies import ALL_PROVINCES, ApplicationFactory, Callers
+from bench.broker import tansu_broker
 from bench.database import BenchServer, bench_server, stored_events
 from bench.load import command_throughput, visibility_lag
 from bench.machine import CpuMeter, load_average, machine_info
@@ -66,6 +74,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also measure the lag at this fraction of the measured 31-province throughput (0: skip)",
     )
     parser.add_argument("--lag-fraction-duration", type=float, default=20.0, help="its measured seconds")
+    parser.add_argument(
+        "--kafka",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the lag through Kafka (a Tansu broker started for each run)",
+    )
+    parser.add_argument(
+        "--kafka-lag-rate",
+        type=float,
+        default=None,
+        help="offered applications/s through Kafka (default: --lag-rate; 0: only the light load)",
+    )
     parser.add_argument(
         "--in-process",
         action=argparse.BooleanOptionalAction,
@@ -166,44 +186,44 @@ def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
 
     lags: dict[str, dict[str, Any]] = {}
     part_rate = round(args.lag_fraction * projected["commands_per_s"], 1)
-    for key, rate, duration in (
-        ("offered", args.lag_rate, args.lag_duration),
-        ("part_of_capacity", part_rate, args.lag_fraction_duration),
-    ):
+    kafka_rate = args.lag_rate if args.kafka_lag_rate is None else args.kafka_lag_rate
+    runs = [
+        ("offered", args.lag_rate, args.lag_duration, False),
+        ("part_of_capacity", part_rate, args.lag_fraction_duration, False),
+    ]
+    if args.kafka:
+        runs += [
+            ("kafka_offered", kafka_rate, args.lag_duration, True),
+            ("kafka_part_of_capacity", part_rate, args.lag_fraction_duration, True),
+        ]
+    for key, rate, duration, kafka in runs:
         if rate <= 0 or duration <= 0:
             continue
+        label = f"lag at {rate:g}/s" + (" through Kafka" if kafka else "")
         print(
-            f"bench: command -> visible in both provinces, xborder serve (31 provinces), {rate:g}/s offered, "
+            f"bench: command -> visible in both provinces, xborder serve (31 provinces"
+            f"{', through a Tansu broker' if kafka else ''}), {rate:g}/s offered, "
             f"{args.warmup:g} s warm-up + {duration:g} s"
         )
-        with server.fresh_database() as db, _serve(db.url, server, workers=True) as served:
-            lag = visibility_lag(
-                served.url,
-                factory,
-                callers,
-                rate=rate,
-                warmup_s=args.warmup,
-                duration_s=duration,
-                users=args.lag_users,
-                meter=CpuMeter(served.pid, db.url),
-            )
-            lag["service"] = _service(served)
+        lag = _lag(server, factory, callers, args, rate=rate, duration=duration, kafka=kafka)
         lags[key] = lag
         _progress(f"visible in both at {rate:g}/s, p50", lag["visible_both"]["p50_ms"], "ms")
         if lag["not_visible_in_both"]:
             notes.append(
-                f"lag at {rate:g}/s: {lag['not_visible_in_both']} of {lag['offered']} applications not "
+                f"{label}: {lag['not_visible_in_both']} of {lag['offered']} applications not "
                 f"visible in both provinces within {lag['limit_s']:g} s; first: {lag['first_error']}"
             )
         late = lag["schedule_late"].get("p99_ms")
         if late is not None and late > 50:
-            notes.append(f"lag at {rate:g}/s: the client fell behind its schedule (p99 {late} ms late)")
+            notes.append(f"{label}: the client fell behind its schedule (p99 {late} ms late)")
         queued = lag["queued_for_user"].get("p99_ms")
         if queued is not None and queued > 1000:
             notes.append(
-                f"lag at {rate:g}/s: all {args.lag_users} users were busy, applications queued for one "
+                f"{label}: all {args.lag_users} users were busy, applications queued for one "
                 f"(p99 {queued} ms): the service did not keep up with the offered rate"
             )
+        if kafka and lag["broker"]["pid"] is None:
+            notes.append(f"{label}: the broker's process was not found; its CPU counts as other work")
 
     for name, figures in (("31 provinces projected", projected), ("no consumers", bare), ("raw", raw)):
         if figures["errors"]:
@@ -232,6 +252,8 @@ def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
             "lag_fraction_of_capacity": args.lag_fraction,
             "lag_fraction_duration_s": args.lag_fraction_duration,
             "lag_users": args.lag_users,
+            "kafka": args.kafka,
+            "kafka_lag_rate_per_s": kafka_rate if args.kafka else None,
             "provinces": len(ALL_PROVINCES),
             "in_process_cases": args.cases if args.in_process else None,
             "in_process_http": args.http if args.in_process else None,
@@ -249,12 +271,55 @@ def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _serve(database_url: str, server: BenchServer, *, workers: bool) -> AbstractContextManager[Served]:
-    return xborder_serve(database_url, JWT_SECRET, server.scratch, workers=workers)
+def _lag(
+    server: BenchServer,
+    factory: ApplicationFactory,
+    callers: Callers,
+    args: argparse.Namespace,
+    *,
+    rate: float,
+    duration: float,
+    kafka: bool,
+) -> dict[str, Any]:
+    """One open-loop lag run on a fresh database and a fresh `xborder serve` (with workers); with
+    `kafka`, also a fresh Tansu broker that the service goes through, its CPU metered apart."""
+    with ExitStack() as stack:
+        broker = stack.enter_context(tansu_broker()) if kafka else None
+        db = stack.enter_context(server.fresh_database())
+        servers = broker.bootstrap_servers if broker is not None else None
+        served = stack.enter_context(_serve(db.url, server, workers=True, kafka=servers))
+        if served.mode != ("kafka" if kafka else "embedded"):
+            raise RuntimeError(f"xborder serve started in {served.mode!r} mode, kafka={kafka}")
+        others = {"broker": broker.pid} if broker is not None and broker.pid is not None else None
+        lag = visibility_lag(
+            served.url,
+            factory,
+            callers,
+            rate=rate,
+            warmup_s=args.warmup,
+            duration_s=duration,
+            users=args.lag_users,
+            meter=CpuMeter(served.pid, db.url, others),
+        )
+        lag["service"] = _service(served)
+        if broker is not None:
+            lag["broker"] = broker.describe()
+    return lag
+
+
+def _serve(
+    database_url: str, server: BenchServer, *, workers: bool, kafka: str | None = None
+) -> AbstractContextManager[Served]:
+    return xborder_serve(database_url, JWT_SECRET, server.scratch, workers=workers, kafka=kafka)
 
 
 def _service(served: Served) -> dict[str, Any]:
-    return {"startup_s": served.startup_s, "workers": served.workers, "log_lines": log_lines(served.log)}
+    return {
+        "startup_s": served.startup_s,
+        "workers": served.workers,
+        "mode": served.mode,
+        "log_lines": log_lines(served.log),
+    }
 
 
 def _idle(served: Served, database_url: str, seconds: float) -> dict[str, Any] | None:

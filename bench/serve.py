@@ -6,8 +6,10 @@ The benchmark must measure what a user gets: the installed `xborder` command, it
 and the logging it does, over a real socket. So the service gets the environment `make run` would give
 it, minus every setting the service reads (so a developer's shell cannot change what is measured), plus
 only what the benchmark needs: the fresh database, a JWT secret the clients can sign with, a scratch
-data directory and, for the "no consumers" comparison, RUN_WORKERS=false (the documented way to run an
-API-only process).
+data directory, for the "no consumers" comparison RUN_WORKERS=false (the documented way to run an
+API-only process) and, for the phase through Kafka, KAFKA_BOOTSTRAP_SERVERS (the documented way to put a
+broker between the event store and the provinces' projections: the relay publishes, each province's
+consumer reads its own topic).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Served:
     startup_s: float
     workers: int  # how many workers /readyz listed as running
     log: Path
+    mode: str | None = None  # as /readyz said: "embedded", or "kafka" when it goes through a broker
 
 
 def free_port() -> int:
@@ -52,28 +55,36 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def service_env(database_url: str, jwt_secret: str, data_dir: Path, *, workers: bool) -> dict[str, str]:
+def service_env(
+    database_url: str, jwt_secret: str, data_dir: Path, *, workers: bool, kafka: str | None = None
+) -> dict[str, str]:
     """The environment `make run` would pass, with the service's own settings reset to their defaults
-    except the database, the secret, the data directory and (to switch consumers off) RUN_WORKERS."""
+    except the database, the secret, the data directory, (to switch consumers off) RUN_WORKERS and
+    (to go through a broker) KAFKA_BOOTSTRAP_SERVERS."""
     settings = {name.lower() for name in Settings.model_fields}
     env = {k: v for k, v in os.environ.items() if k.lower() not in settings}
     env |= {"DATABASE_URL": database_url, "JWT_SECRET": jwt_secret, "DATA_DIR": str(data_dir)}
     if not workers:
         env["RUN_WORKERS"] = "false"
+    if kafka is not None:
+        env["KAFKA_BOOTSTRAP_SERVERS"] = kafka
     return env
 
 
 @contextmanager
-def xborder_serve(database_url: str, jwt_secret: str, scratch: Path, *, workers: bool) -> Iterator[Served]:
+def xborder_serve(
+    database_url: str, jwt_secret: str, scratch: Path, *, workers: bool, kafka: str | None = None
+) -> Iterator[Served]:
     """Start `xborder serve --port <free>` and wait for /readyz; SIGTERM it (then SIGKILL) at the end.
-    Fails with the tail of its log if it exits or never becomes ready."""
-    label = "serve" if workers else "serve-no-workers"
+    With `kafka` (bootstrap servers), the service goes through that broker. Fails with the tail of its
+    log if it exits or never becomes ready."""
+    label = ("serve" if workers else "serve-no-workers") + ("-kafka" if kafka is not None else "")
     data_dir = scratch / f"{label}-{time.monotonic_ns()}"
     data_dir.mkdir(parents=True)
     log_path = data_dir / "serve.log"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = service_env(database_url, jwt_secret, data_dir, workers=workers)
+    env = service_env(database_url, jwt_secret, data_dir, workers=workers, kafka=kafka)
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -87,6 +98,7 @@ def xborder_serve(database_url: str, jwt_secret: str, scratch: Path, *, workers:
                 startup_s=round(time.perf_counter() - started, 2),
                 workers=sum(1 for w in readiness.get("workers", []) if w.get("running")),
                 log=log_path,
+                mode=readiness.get("mode"),
             )
             if process.poll() is not None:
                 raise RuntimeError(f"xborder serve exited during the run:\n{_tail(log_path)}")
