@@ -184,6 +184,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         "  .venv/bin/xborder token --sub alice --province 500000 --role owner",
         flush=True,
     )
+    if settings.dev_signin:
+        print(
+            f"xborder: console on http://{host}:{port}/ — sign in at http://{host}:{port}/signin "
+            "(development sign-in; its page seeds demo data in one click)",
+            flush=True,
+        )
     if not (settings.run_workers and settings.serve_workers_apart):
         uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None)
         return 0

@@ -19,7 +19,10 @@ from httpx import Response
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, HU, TRANSFER_BODY, YU, Service
+from tests.support.waiting import wait_until
 from xborder.bootstrap import WORKER_KINDS
+from xborder.console.demo_seeding import DemoSeeding
+from xborder.demo import MIN_CASES
 
 INSURER = "中国人保财险"
 NOTES = "左股骨骨折, 失血"
@@ -552,3 +555,33 @@ def test_search_statistics_and_the_vehicle_page(browsers: tuple[Service, Any]) -
     assert "<svg" in stats.text
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert "transfer,status,archive_requested,1" in csv.text
+
+
+def test_demo_data_is_one_click_away_in_development_mode(browsers: tuple[Service, Any]) -> None:
+    service, _ = browsers
+    app = service.client.app
+    app.state.demo_seeding = DemoSeeding(service.container, cases=MIN_CASES)  # type: ignore[attr-defined]
+    visitor = Browser(service)
+    signin = page(visitor.client.get("/signin"))
+    demo_form = next(f for f in signin.walk() if f.tag == "form" and f.attrs.get("action") == "/signin/demo")
+    csrf = hidden_fields(demo_form)["csrf"]
+
+    refused = visitor.client.post("/signin/demo", data={"csrf": "forged"}, follow_redirects=False)
+    assert refused.status_code == 403
+    started = visitor.client.post("/signin/demo", data={"csrf": csrf}, follow_redirects=False)
+    assert started.status_code == 303
+
+    seeding: DemoSeeding = app.state.demo_seeding  # type: ignore[attr-defined]
+    wait_until(lambda: not seeding.state.running, timeout=240, what="the demo seeding to finish")
+    assert seeding.state.error is None and seeding.state.lines
+    done = visitor.client.get("/signin")
+    assert "demo-done" in done.text
+    # The cases are real: an officer of 渝 finds demo cases in his province's read model.
+    wait_until(lambda: service.container.readmodels.stats(YU), timeout=60, what="demo cases in 渝")
+    visitor.close()
+
+
+def test_the_demo_button_is_not_there_outside_development_mode(make_service: MakeService) -> None:
+    service = make_service(workers=False)
+    response = service.client.post("/signin/demo", data={"csrf": "x"}, follow_redirects=False)
+    assert response.status_code == 404

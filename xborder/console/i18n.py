@@ -63,6 +63,13 @@ M: dict[str, tuple[str, str]] = {
         "还没有数据？运行 xborder demo 生成演示案件。",
         "No data yet? Run `xborder demo` to seed demonstration cases.",
     ),
+    "signin.demo_button": ("一键生成演示数据", "Seed demo data"),
+    "signin.demo_running": (
+        "正在生成演示案件（约一分钟），案件会陆续出现在各省工作台。",
+        "Seeding demo cases (about a minute); they appear in the provinces' workbenches as they are made.",
+    ),
+    "signin.demo_done": ("演示数据已生成：", "Demo data seeded:"),
+    "signin.demo_failed": ("演示数据生成失败：", "Seeding the demo data failed:"),
     # --- workbench
     "inbox.title": ("待办事项", "Inbox"),
     "inbox.caption": ("本省本角色待办，超期优先", "Awaiting your province and role, overdue first"),

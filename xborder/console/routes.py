@@ -59,6 +59,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,6 +77,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from xborder.console import views
 from xborder.console.actions import may_open, offered
 from xborder.console.api_client import Answer, ApiClient, Problem, api_client
+from xborder.console.demo_seeding import DemoSeeding
 from xborder.console.forms import (
     Body,
     CommandForm,
@@ -367,7 +369,32 @@ def _dev_signin_page(page: Page, *, error: str | None = None, status: int = 200)
         roles=ROLES,
         next=_safe_next(page.request.query_params.get("next")),
         error=error,
+        demo=_demo_seeding(page).state,
     )
+
+
+def _demo_seeding(page: Page) -> DemoSeeding:
+    state = page.request.app.state
+    if getattr(state, "demo_seeding", None) is None:
+        from xborder.demo import DEFAULT_CASES
+
+        state.demo_seeding = DemoSeeding(page.console.container, cases=DEFAULT_CASES)
+    seeding: DemoSeeding = state.demo_seeding
+    return seeding
+
+
+@router.post("/signin/demo")
+async def seed_demo_data(request: Request) -> Response:
+    """Development only: seed `xborder demo`'s cases into this service, in the background."""
+    page = Page(request)
+    if not page.dev_signin:
+        return page.not_found()
+    data = await page.form()
+    if not page.csrf_ok(data):
+        return page.csrf_refused()
+    # A new seed per click: each batch gets other plates, so a second click adds cases, not conflicts.
+    _demo_seeding(page).start(seed=secrets.randbelow(1_000_000))
+    return page.redirect("/signin")
 
 
 @router.post("/signin")
