@@ -72,6 +72,10 @@ def eventsourcing_env(url: str, *, pool_size: int = 5) -> dict[str, str]:
 
     POSTGRES_ENABLE_DB_FUNCTIONS stays off: its fast path skips the table lock that makes commit order
     equal notification order, and then a notification-log reader could skip an event.
+
+    Each Application's pool keeps one connection at rest and grows to `2 * pool_size` under load (the
+    library's pool size is its minimum): four workflows in two processes kept 40 idle connections
+    open, and a server's default limit of 100 was reached by two services on one machine.
     """
     params: dict[str, Any] = conninfo_to_dict(url)
     return {
@@ -81,8 +85,8 @@ def eventsourcing_env(url: str, *, pool_size: int = 5) -> dict[str, str]:
         "POSTGRES_PORT": str(params.get("port") or "5432"),
         "POSTGRES_USER": str(params.get("user") or "postgres"),
         "POSTGRES_PASSWORD": str(params.get("password") or ""),
-        "POSTGRES_POOL_SIZE": str(pool_size),
-        "POSTGRES_MAX_OVERFLOW": str(pool_size),
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": str(2 * pool_size - 1),
         "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
         "POSTGRES_PRE_PING": "yes",
         "APPLICATION_RECORDER_TOPIC": (
