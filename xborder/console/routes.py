@@ -19,6 +19,8 @@ Stable hooks for browser tests (data-testid):
   signin-form        the any-identity sign-in form (#signin-sub, #signin-province, #signin-role,
                      #signin-org); token-form: the paste-a-token form (#signin-token)
   signout            the sign-out button;  lang-switch: the language switch link
+  new-<kind>         the workbench's button opening a new case (new-transfer, new-objection, ...)
+  demo-seeding       the sign-in page's demo-data panel; demo-seed: its button; demo-running, demo-done
   new-<kind>         the workbench's link to open a case (new-transfer, new-objection, new-rescue,
                      new-hit_and_run), shown to the roles that may
   inbox              the workbench's inbox table (officers; an owner's page has my-cases only)
