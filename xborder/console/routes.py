@@ -76,7 +76,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from xborder.console import views
+from xborder.console import stats, views
 from xborder.console.actions import may_open, offered
 from xborder.console.api_client import Answer, ApiClient, Problem, api_client
 from xborder.console.demo_seeding import DemoSeeding
@@ -1110,18 +1110,23 @@ async def vehicle_page(request: Request, plate: str) -> Response:
 # ------------------------------------------------------------------------------------- statistics
 
 
-@router.get("/stats")
-async def stats_page(request: Request) -> Response:
-    from xborder.console import stats
-
-    page = Page(request)
+async def _province_stats(page: Page) -> stats.StatsTable | Response:
+    """The caller's province's statistics from the API, or the page to show instead."""
     if not page.session.signed_in:
         return page.to_signin()
     async with page.api() as api:
         answer = await api.get("/v1/stats")
     if not answer.ok:
         return page.render("error.html", status=answer.status, message=_problem_text(page, answer.problem))
-    table = stats.stats_table(answer.body)
+    return stats.stats_table(answer.body)
+
+
+@router.get("/stats")
+async def stats_page(request: Request) -> Response:
+    page = Page(request)
+    table = await _province_stats(page)
+    if isinstance(table, Response):
+        return table
     text = stats.CHINESE if page.t.lang == "zh" else stats.ENGLISH
     charts = []
     for kind in table.workflows():
@@ -1147,16 +1152,10 @@ async def stats_page(request: Request) -> Response:
 
 @router.get("/stats.csv")
 async def stats_csv(request: Request) -> Response:
-    from xborder.console import stats
-
     page = Page(request)
-    if not page.session.signed_in:
-        return page.to_signin()
-    async with page.api() as api:
-        answer = await api.get("/v1/stats")
-    if not answer.ok:
-        return page.render("error.html", status=answer.status, message=_problem_text(page, answer.problem))
-    table = stats.stats_table(answer.body)
+    table = await _province_stats(page)
+    if isinstance(table, Response):
+        return table
     content = "\ufeff" + stats.stats_csv(table)
     filename = f"xborder-stats-{table.province or 'province'}.csv"
     return page.finish(
