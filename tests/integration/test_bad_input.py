@@ -27,6 +27,9 @@ def _body(**changes: Any) -> dict[str, Any]:
 CREATION_CASES = [
     ("invalid plate", _body(plate="川AI2345"), 422, "plate.invalid", "plate"),
     ("plate of unknown province", _body(plate="X A12345"), 422, "plate.invalid", "plate"),
+    # GA 36-2018: an embassy's or a police plate is never a civilian owner's, so never transferred.
+    ("embassy plate", _body(plate="使014578"), 422, "plate.invalid", "plate"),
+    ("police plate", _body(plate="川A1234警"), 422, "plate.invalid", "plate"),
     ("invalid VIN check digit", _body(vin="1M8GDM9A1KP042788"), 422, "vin.invalid", "vin"),
     (
         "invalid ID number",

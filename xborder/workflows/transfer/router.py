@@ -67,7 +67,7 @@ class TransferIn(StrictBody):
 def apply_for_transfer(transfers: VehicleTransfers, body: TransferIn, command: Command) -> VehicleTransfer:
     """Apply at the destination; the archive request to the origin follows automatically."""
     form = TransferRequest(
-        plate=Plate.parse(body.plate),
+        plate=Plate.parse_civilian(body.plate),
         vin=Vin.parse(body.vin),
         vehicle_type=body.vehicle_type,
         use=body.use,
@@ -113,7 +113,11 @@ class InspectionIn(StrictBody):
 
 
 @commands.body_of(
-    "/registration", VehicleTransfers.register, name="register_vehicle", convert={"new_plate": Plate.parse}
+    "/registration",
+    VehicleTransfers.register,
+    name="register_vehicle",
+    # Only a civilian series is moved between provinces (GA 36-2018: 警, 使, 领, 学, 港/澳 are not).
+    convert={"new_plate": lambda value: Plate.parse_civilian(value, field="new_plate")},
 )
 class RegistrationIn(StrictBody):
     new_plate: PlateStr
