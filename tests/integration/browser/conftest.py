@@ -32,13 +32,16 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API runs an event loop in the main thread while it is
+# open, and every later test that calls asyncio.run() would fail ("cannot be called from a running
+# event loop"). It is closed when the last browser test has run.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
     launched = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
@@ -48,7 +51,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console_url(pg_admin_url: str) -> Iterator[str]:
     """One live service for the browser tests, on a fresh database, with the development sign-in page:
     its start (31 provinces' workers) takes long on a busy machine, so the modules share it, and each
