@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from xborder.domain.provinces import PROVINCES
-from xborder.infra.contracts import SCHEMA, Envelope
+from xborder.infra.contracts import COMMON_SCHEMAS, SCHEMA, Envelope
 from xborder.workflow import WorkflowSpec
 
 ASYNCAPI_VERSION: Final = "3.0.0"
@@ -52,13 +52,18 @@ _KEY: Final[dict[str, Any]] = {
 def asyncapi_document(workflows: Sequence[WorkflowSpec]) -> dict[str, Any]:
     """The AsyncAPI 3.0 document of every registered workflow's topic and event types."""
     event_models = _event_models(workflows)
-    refs, schemas = _schemas([Envelope, *event_models.values()])
+    refs, schemas = _schemas([Envelope, *event_models.values(), *COMMON_SCHEMAS.values()])
     schemas["EnvelopeHeaders"] = _HEADERS
     messages = {
-        event_type: _message(spec, event_type, model, refs)
+        event_type: _message([spec.aggregate_type], event_type, model, refs)
         for spec in workflows
         for event_type, model in spec.events.items()
     }
+    # Events every workflow's cases may record (`DeadlineRevised`): one message, any case type.
+    every = [spec.aggregate_type for spec in workflows]
+    messages.update(
+        {event_type: _message(every, event_type, model, refs) for event_type, model in COMMON_SCHEMAS.items()}
+    )
     channels = {spec.kind: _national_channel(spec) for spec in workflows}
     channels[PROVINCE_CHANNEL] = _province_channel(workflows)
     operations = {f"send_{channel}": _operation(channel, channels[channel]) for channel in channels}
@@ -142,12 +147,15 @@ def _schemas(models: Sequence[type[BaseModel]]) -> tuple[dict[type[BaseModel], s
 
 
 def _message(
-    spec: WorkflowSpec, event_type: str, model: type[BaseModel], refs: dict[type[BaseModel], str]
+    aggregate_types: Sequence[str], event_type: str, model: type[BaseModel], refs: dict[type[BaseModel], str]
 ) -> dict[str, Any]:
     description = (model.__doc__ or "").strip()
+    aggregate_type: dict[str, Any] = (
+        {"const": aggregate_types[0]} if len(aggregate_types) == 1 else {"enum": list(aggregate_types)}
+    )
     return {
         "name": event_type,
-        "title": f"{spec.aggregate_type} {event_type}",
+        "title": f"{aggregate_types[0] if len(aggregate_types) == 1 else 'Any case'} {event_type}",
         "summary": _unwrap(description.split("\n\n")[0]),
         "description": description,
         "contentType": "application/json",
@@ -157,7 +165,7 @@ def _message(
                 {
                     "properties": {
                         "type": {"const": event_type},
-                        "aggregate_type": {"const": spec.aggregate_type},
+                        "aggregate_type": aggregate_type,
                     }
                 },
             ]
@@ -168,7 +176,7 @@ def _message(
                 {
                     "properties": {
                         "type": {"const": event_type},
-                        "aggregate_type": {"const": spec.aggregate_type},
+                        "aggregate_type": aggregate_type,
                         "data": {"$ref": refs[model]},
                     },
                     "required": ["data"],
@@ -180,7 +188,11 @@ def _message(
 
 
 def _message_refs(spec: WorkflowSpec) -> dict[str, Any]:
-    return {event_type: {"$ref": f"#/components/messages/{event_type}"} for event_type in spec.events}
+    """The workflow's own event types, then those every workflow's cases may record."""
+    return {
+        event_type: {"$ref": f"#/components/messages/{event_type}"}
+        for event_type in [*spec.events, *COMMON_SCHEMAS]
+    }
 
 
 def _national_channel(spec: WorkflowSpec) -> dict[str, Any]:

@@ -92,6 +92,11 @@ class Container:
     workflows: Sequence[WorkflowSpec] = WORKFLOWS
     _topics_ready: bool = False
 
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working-day calendar every workflow's deadlines are counted with (one policy, shared)."""
+        return next(iter(self.applications.values())).policy.calendar
+
     def application(self, kind: type[A]) -> A:
         """The running Application of a workflow, typed: `container.application(VehicleTransfers)`."""
         app = self.applications[kind.aggregate_type]
@@ -408,9 +413,10 @@ def log_sources_of(
 
 
 def _calendar(settings: Settings) -> WorkingCalendar:
+    """The national calendar, the holidays file (if any) adding or replacing whole years of it."""
     if settings.holidays_file is None:
         return china_calendar()
-    return calendar_from_dict(json.loads(settings.holidays_file.read_text(encoding="utf-8")))
+    return china_calendar(calendar_from_dict(json.loads(settings.holidays_file.read_text(encoding="utf-8"))))
 
 
 def _zones(settings: Settings) -> ZoneBook:

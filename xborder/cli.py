@@ -82,6 +82,17 @@ def _parser() -> argparse.ArgumentParser:
     discard = letter_commands.add_parser("discard", help="mark a letter as dealt with by an operator")
     discard.add_argument("id", type=_letter_key, help=_LETTER_KEY_HELP)
 
+    calendar = commands.add_parser("calendar", help="the working-day calendar's known years and its horizon")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
+    calendar_commands.add_parser(
+        "show", help="the years the holiday calendar knows, and whether it ends soon"
+    )
+    calendar_commands.add_parser(
+        "apply",
+        help="after a year's holiday schedule is added: recount provisional deadlines of open cases "
+        "(records DeadlineRevised where a due time changes; running it again changes nothing)",
+    )
+
     demo = commands.add_parser(
         "demo", help="seed demo cases in every workflow and status (each run adds another batch)"
     )
@@ -112,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _rebuild(settings, args.province)
     if args.command == "demo":
         return _demo(settings, cases=args.cases, seed=args.seed)
+    if args.command == "calendar":
+        return _calendar(settings, args.calendar_command)
     if args.command == "status":
         from xborder.operations import print_status
 
@@ -246,6 +259,33 @@ def _demo(settings: Settings, *, cases: int | None, seed: int | None) -> int:
     finally:
         container.close()
     print("\n".join(summary.lines()))
+    return 0
+
+
+def _calendar(settings: Settings, command: str) -> int:
+    """`calendar show`: the calendar's years and horizon; `calendar apply`: revise provisional deadlines."""
+    from xborder.bootstrap import bootstrap
+    from xborder.calendar_apply import apply_calendar
+    from xborder.domain.calendar import CST
+    from xborder.infra.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    container = bootstrap(settings)
+    try:
+        calendar = container.calendar
+        if command == "show":
+            years = sorted(calendar.known_years or ())
+            print(f"known years: {', '.join(map(str, years))}; horizon: {calendar.horizon}")
+            warning = calendar.horizon_warning(container.clock.now().astimezone(CST).date())
+            if warning:
+                print(f"warning: {warning}")
+            return 0
+        revised = apply_calendar(container)
+    finally:
+        container.close()
+    for revision in revised:
+        print(f"revised: {revision.aggregate_type} {revision.case_id}")
+    print(f"{len(revised)} case(s) revised")
     return 0
 
 

@@ -939,9 +939,9 @@ def _solve(story: _Story, case: HitAndRunCase) -> HitAndRunCase:
 
 
 def _determine(story: _Story, case: HitAndRunCase, outcome: Outcome) -> HitAndRunCase:
-    """逃逸: 12 points (163号令), whether or not it goes on to criminal proceedings."""
+    """逃逸: the points follow 163号令 (12 unless a crime, which carries none): the rule decides."""
     investigator = _incident_investigator(case)
-    return story.apps.hit_and_runs.determine(case.id, outcome, 12, actor=investigator, at=story.at())
+    return story.apps.hit_and_runs.determine(case.id, outcome, None, actor=investigator, at=story.at())
 
 
 def _interim(story: _Story, case: HitAndRunCase) -> HitAndRunCase:

@@ -57,6 +57,10 @@ COMMANDS: dict[str, dict[str, dict[str, Any]]] = {
         "solution": {},
         "determination": {"outcome": "closed", "points": 12},
         "interim-determination": {"summary": "初步认定"},
+        "interim-determination-request": {"reference": "川公交逃申〔2026〕17号"},
+        "suspect-vehicle": {"vehicle": {"color": "黑色", "model": "大众朗逸"}, "reason": "号牌误认"},
+        "suspension": {"reason": "线索穷尽"},
+        "reopening": {"reason": "发现新线索"},
     },
     "/v1/rescues": {
         "police-dispatch": {"unit": "重庆高速交警一支队", "province": YU},
@@ -67,6 +71,8 @@ COMMANDS: dict[str, dict[str, dict[str, Any]]] = {
         "insurer-advance": {"amount": 1_000, "at_fault": True},
         "fund-notice": {"reason": "uninsured"},
         "fund-review": {"approved": False},
+        "fault-determination": {"at_fault": ["渝A12345"]},
+        "fund-recovery": {"liable_party": "张三", "amount": 1_000},
         "closure": {},
     },
 }

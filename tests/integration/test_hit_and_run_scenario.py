@@ -155,10 +155,12 @@ def test_one_province_asks_many_respond(make_service: MakeService, mode: str) ->
     assert all(doc["targets"][code]["withdrawn_at"] for code in [*TARGETS, SHAAN])
     assert list(doc["deadlines"]) == ["determination"]  # the 陕 acknowledgement clock was withdrawn too
 
-    final = _post(service, case_id, "determination", chuan, {"outcome": "criminal", "points": 12})
+    final = _post(service, case_id, "determination", chuan, {"outcome": "criminal"})
     assert final["status"] == "transferred_to_criminal"
     doc = _everywhere(service, case_id, final["version"], [CHUAN, *TARGETS, SHAAN])
     assert doc["determination"]["outcome"] == "criminal" and doc["deadlines"] == {}
+    # a crime carries no points: 163号令 applies only to what is not a crime (道路交通安全法 Art 101)
+    assert doc["determination"]["points"] == 0 and "第一百零一条" in doc["determination"]["legal_basis"]
     assert (
         service.client.get(f"/v1/hit-and-runs/{case_id}", headers=_investigator(service, HU)).status_code
         == 404

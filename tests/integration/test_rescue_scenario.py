@@ -236,3 +236,80 @@ def test_fund_review_overdue_with_a_moved_clock(make_service: MakeService, mode:
     service.clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
     doc = service.wait_for_version(YU, rescue_id, 3)
     assert doc["history"][-1]["type"] == "FundReviewOverdue" and doc["deadlines"]["fund_review"]["overdue"]
+
+
+def test_funding_rules_over_the_api(make_service: MakeService) -> None:
+    """Issue 12 §4 through HTTP: the police determine fault, the insurer advances under a head within
+    its limit (条例 第二十三条) and states costs above it, which starts the fund's notice clock; the
+    fund is refused rescue costs beyond 7 days from admission (办法 第十四条) and pays no more than
+    requested; its recovery from the liable party is recorded, the name masked for the insurer."""
+    service = make_service("embedded")
+    dispatcher = service.auth("yu-120", YU, "dispatcher")
+    yu_police = service.auth("yu-police", YU, "traffic_police")
+    insurer = service.auth("picc-claims", YU, "insurer", org=PICC)
+    fund = service.auth("yu-fund", YU, "fund")
+    case_id = service.client.post("/v1/rescues", json=RESCUE_BODY, headers=dispatcher).json()["id"]
+    _post(service, case_id, "medical-dispatch", dispatcher, {"hospital": "广安市人民医院", "province": CHUAN})
+    _post(service, case_id, "admission", service.auth("ga-hospital", CHUAN, "medical"), {"patients": ["P1"]})
+    _post(service, case_id, "insurer-notice", yu_police, {"insurer": PICC, "policy": "PDZA2026500000012345"})
+
+    # 条例 第二十三条: the death and disability head, ¥18,000 when not at fault (the insurer's word)
+    over = _post(
+        service,
+        case_id,
+        "insurer-advance",
+        insurer,
+        {"amount": 18_001, "at_fault": False, "head": "death_disability"},
+        status=422,
+    )
+    assert (over["code"], over["field"]) == ("insurer.advance_over_limit", "amount")
+    assert "第二十三条" in over["detail"] and "¥18,000" in over["detail"]
+    # the police determine the insured at fault: the advance follows, no longer provisional
+    _post(service, case_id, "fault-determination", yu_police, {"at_fault": ["渝A12345"]})
+    contradicted = _post(
+        service, case_id, "insurer-advance", insurer, {"amount": 100, "at_fault": False}, status=422
+    )
+    assert (contradicted["code"], contradicted["field"]) == ("insurer.at_fault_determined", "at_fault")
+    _post(
+        service, case_id, "insurer-advance", insurer, {"amount": 18_000, "head": "medical", "costs": 40_000}
+    )
+    doc = service.wait_for_version(YU, case_id, 6)
+    medical = doc["insurers"][PICC]["advances"]["medical"]
+    assert (medical["at_fault"], medical["at_fault_provisional"], medical["over_limit"]) == (
+        True,
+        False,
+        True,
+    )
+    # the over-limit route: the fund's 3-working-day notice clock runs (Fri 11-20 -> Wed 11-25)
+    assert doc["deadlines"]["fund_notice"]["due"] == "2026-11-25T23:59:59+08:00"
+
+    # 办法 第十四条: admitted Fri 2026-11-20, rescue costs up to 2026-11-27 at most
+    beyond = _post(
+        service,
+        case_id,
+        "fund-notice",
+        yu_police,
+        {"reason": "over_limit", "rescue_costs": 22_000, "rescue_costs_until": "2026-11-28"},
+        status=422,
+    )
+    assert (beyond["code"], beyond["field"]) == ("fund.rescue_beyond_7_days", "rescue_costs_until")
+    assert "第十四条" in beyond["detail"]
+    _post(
+        service,
+        case_id,
+        "fund-notice",
+        yu_police,
+        {"reason": "over_limit", "rescue_costs": 22_000, "rescue_costs_until": "2026-11-27"},
+    )
+    more = _post(service, case_id, "fund-review", fund, {"approved": True, "amount": 22_001}, status=422)
+    assert (more["code"], more["field"]) == ("fund.amount_over_request", "amount")
+    _post(service, case_id, "fund-review", fund, {"approved": True, "amount": 22_000})
+    _post(service, case_id, "closure", dispatcher)
+    recovered = _post(service, case_id, "fund-recovery", fund, {"liable_party": "张三丰", "amount": 22_000})
+    doc = _same_in_both(service, case_id, recovered["version"])
+    assert doc["status"] == "closed" and doc["fund"]["recovered"] == 22_000
+    assert doc["fund"]["request"]["rescue_costs_until"] == "2026-11-27"
+    seen = service.client.get(f"/v1/rescues/{case_id}", headers=fund).json()
+    assert seen["fund"]["recoveries"][0]["liable_party"] == "张三丰"
+    seen = service.client.get(f"/v1/rescues/{case_id}", headers=insurer).json()
+    assert seen["fund"]["recoveries"][0]["liable_party"] == "张**"

@@ -65,6 +65,8 @@ def inbox(request: Request, actor: ActorDep) -> dict[str, Any]:
                     "action": entry["action"],
                     "due": deadline["due"] if deadline else None,
                     "overdue": bool(deadline and deadline["overdue"]),
+                    # Counted past the last year the working-day calendar knows: may move.
+                    "provisional": bool(deadline and deadline.get("provisional")),
                 }
             )
     items.sort(key=lambda item: (item["due"] is None, item["due"] or ""))

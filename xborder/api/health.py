@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from xborder.domain.calendar import CST
+
 router = APIRouter()
 
 
@@ -39,6 +41,14 @@ def readyz(request: Request) -> JSONResponse:
         # operator: `xborder dead-letters list`.
         "dead_letters": container.dead_letters.parked_counts() if database and all(own.values()) else None,
     }
+    # The holiday calendar ending soon does not make the service unready (deadlines past it are marked
+    # provisional), but an operator must add the next year's schedule: a warning, still 200.
+    calendar = container.calendar
+    warning = calendar.horizon_warning(container.clock.now().astimezone(CST).date())
+    horizon = None if calendar.horizon is None else calendar.horizon.isoformat()
+    body["calendar"] = {"horizon": horizon, "warning": warning}
+    if warning is not None:
+        body["warnings"] = [warning]
     return JSONResponse(body, status_code=200 if ready else 503)
 
 

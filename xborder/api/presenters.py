@@ -46,7 +46,13 @@ def present(doc: Doc, actor: Actor, mask: Masker) -> Doc:
         for code, role in sorted(doc.get("provinces", {}).items())
     ]
     out["deadlines"] = [
-        {"name": name, "due": d["due"], "overdue": d["overdue"]}
+        # `provisional` only on a due date counted past the holiday calendar (it may still move)
+        {
+            "name": name,
+            "due": d["due"],
+            "overdue": d["overdue"],
+            **({"provisional": True} if d.get("provisional") else {}),
+        }
         for name, d in sorted(doc.get("deadlines", {}).items())
     ]
     for side in set(doc.get("provinces", {}).values()):  # origin, destination, handling, recording...

@@ -100,9 +100,29 @@ def _admission_to_report(doc: Doc, actor: Actor) -> bool:
 
 
 def _advance_to_confirm(doc: Doc, actor: Actor) -> bool:
+    """A notified insurer with a 交强险 head (of three) it has not advanced under yet."""
     insurers = doc.get("insurers") or {}
     mine = insurers.get(actor.org or "") if isinstance(insurers, Mapping) else None
-    return _open(doc) and isinstance(mine, Mapping) and mine.get("advance") is None
+    if not (_open(doc) and isinstance(mine, Mapping)):
+        return False
+    return mine.get("advance") is None or len(mine.get("advances") or {}) < _HEADS
+
+
+_HEADS: Final = 3  # 交强险's medical, death and disability, and property heads
+
+
+def _fault_to_determine(doc: Doc, actor: Actor) -> bool:
+    return _open(doc) and doc.get("fault") is None
+
+
+def _recovery_to_record(doc: Doc, actor: Actor) -> bool:
+    """The fund's advance not yet recovered in full, open or closed (recoveries come when they do)."""
+    fund = doc.get("fund")
+    if not isinstance(fund, Mapping):
+        return False
+    review = fund.get("review")
+    paid = int(review.get("amount") or 0) if isinstance(review, Mapping) and review.get("approved") else 0
+    return paid > int(fund.get("recovered") or 0)
 
 
 def _fund_not_notified(doc: Doc, actor: Actor) -> bool:
@@ -158,13 +178,23 @@ OFFERS: Final[Mapping[str, Mapping[str, Offer]]] = {
         ),
         "acknowledge": Offer({_INVESTIGATOR: ("target",)}, when=_may_acknowledge),
         "report_clue": Offer({_INVESTIGATOR: ("target",)}, when=_may_report_clue),
-        "apprehend": Offer({_INVESTIGATOR: ("target",)}, _s("assistance_requested")),
+        # a target sees the case only once the request reached it; the incident province may catch
+        # the suspect before any request went out
+        "apprehend": Offer({_INVESTIGATOR: ("incident", "target")}, _s("open", "assistance_requested")),
         "take_handover": Offer({_INVESTIGATOR: ("incident",)}, _s("suspect_apprehended")),
         "solve": Offer({_INVESTIGATOR: ("incident",)}, _s("handed_over")),
         "determine": Offer({_INVESTIGATOR: ("incident",)}, _s("solved")),
         "issue_interim_determination": Offer(
+            {_INVESTIGATOR: ("incident",)}, _s("open", "assistance_requested", "suspended")
+        ),
+        "request_interim_determination": Offer(
             {_INVESTIGATOR: ("incident",)}, _s("open", "assistance_requested")
         ),
+        "amend_suspect_vehicle": Offer(
+            {_INVESTIGATOR: ("incident",)}, _s("open", "assistance_requested", "suspended")
+        ),
+        "suspend": Offer({_INVESTIGATOR: ("incident",)}, _s("open", "assistance_requested")),
+        "reopen": Offer({_INVESTIGATOR: ("incident",)}, _s("suspended")),
     },
     "rescue": {
         "dispatch_police": Offer({_DISPATCHER: ("accident",)}, when=_not_sent("police")),
@@ -177,6 +207,8 @@ OFFERS: Final[Mapping[str, Mapping[str, Offer]]] = {
         "confirm_insurer_advance": Offer({"insurer": None}, when=_advance_to_confirm),
         "notify_fund": Offer({_POLICE: ("accident",), _DISPATCHER: ("accident",)}, when=_fund_not_notified),
         "review_fund": Offer({"fund": ("accident",)}, when=_fund_to_review),
+        "determine_fault": Offer({_POLICE: ("accident",)}, when=_fault_to_determine),
+        "record_recovery": Offer({"fund": ("accident",)}, when=_recovery_to_record),
         "close_rescue": Offer({_DISPATCHER: ("accident",)}, when=lambda doc, actor: _open(doc)),
     },
 }

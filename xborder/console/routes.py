@@ -487,6 +487,7 @@ class InboxRow:
     overdue: bool
     plate: str | None = None
     summary: str = ""
+    provisional: bool = False
 
 
 @dataclass
@@ -576,6 +577,7 @@ async def _inbox(
                 action=str(item.get("action") or ""),
                 due=item.get("due"),
                 overdue=bool(item.get("overdue")),
+                provisional=bool(item.get("provisional")),
                 plate=_plate_of(doc) if doc else None,
                 summary=_summary(doc, page.t) if doc else "",
             )

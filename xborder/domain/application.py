@@ -17,7 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import EnvType
 
-from xborder.domain.actors import DEADLINE_WATCHER, Actor
+from xborder.domain.actors import DEADLINE_WATCHER, Actor, Role
 from xborder.domain.cases import CaseAggregate, DeadlinePolicy
 from xborder.domain.errors import CaseNotFound, ConcurrentConflict, VersionMismatch
 from xborder.domain.holds import HoldsLookup, NoHolds
@@ -25,6 +25,9 @@ from xborder.domain.routing import EventRoutes
 from xborder.domain.terms import NationalTerm
 
 A = TypeVar("A", bound=CaseAggregate)
+
+# Who revises deadlines when the holiday calendar learns a year (`xborder calendar apply`).
+CALENDAR = Actor(sub="system:calendar", province=None, role=Role.SYSTEM)
 
 # Given the aggregate after the command, returns keyword arguments for the recorder, saved in the same
 # transaction as the events (the API's idempotency record, which needs the resulting version).
@@ -175,6 +178,15 @@ class CaseApplication(Application[UUID], Generic[A]):
     def _policy(self, wanted: bool) -> dict[str, DeadlinePolicy]:
         """The `policy` keyword for a command that starts clocks, nothing for one that does not."""
         return {"policy": self.policy} if wanted else {}
+
+    def revise_provisional(self, case_id: UUID, at: datetime) -> bool:
+        """Called by `xborder calendar apply`; True when a `DeadlineRevised` event was recorded (the
+        case's provisional deadlines recounted with this application's calendar changed)."""
+        aggregate = self.get(case_id)
+        if not aggregate.revise_provisional(self.policy.calendar, at, CALENDAR):
+            return False
+        self.record(aggregate)
+        return True
 
     def mark_overdue(self, case_id: UUID, deadline: str, at: datetime) -> bool:
         """Called by the deadline watcher; True when an overdue event was recorded."""

@@ -14,16 +14,20 @@ Each case event carries
 - `overdue`: the deadlines this event flags as passed (they stay open: the awaited act may come late);
 - `status` / `awaiting`: the case's status after this event and who must act next — decided by the
   aggregate once the event is applied (`CaseAggregate.trigger_event`), so that every reader copies
-  the domain's answer instead of re-deriving it from event names and drifting from it.
+  the domain's answer instead of re-deriving it from event names and drifting from it;
+- `provisional`: of the deadlines it opens, those whose counting reached a year the holiday calendar
+  did not know yet (name -> the limit counted, from the event's `at`), so that `DeadlineRevised` can
+  recount them once the State Council's schedule for that year is added.
 
-Events recorded before these last three existed are class version 1; `CaseEvent.upcast_v1_v2` says
-what they become when read.
+Events recorded before `overdue`, `status` and `awaiting` existed are class version 1, before
+`provisional` version 2; `CaseEvent.upcast_v1_v2` and `upcast_v2_v3` say what they become when read.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar, Self, cast
 from uuid import UUID, uuid4
@@ -31,7 +35,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, CanInitAggregate, CanMutateAggregate
 
 from xborder.domain.actors import Actor, Role
-from xborder.domain.calendar import WorkingCalendar
+from xborder.domain.calendar import Due, TimeLimit, WorkingCalendar
 from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.visibility import may_see
 from xborder.domain.zones import Term, ZoneBook
@@ -60,9 +64,12 @@ def awaited(
     return entry
 
 
+logger = logging.getLogger("xborder.calendar")
+
+
 class CaseEvent(Aggregate.Event):
-    # 2: `overdue`, `status` and `awaiting` added (see `upcast_v1_v2`).
-    class_version = 2
+    # 2: `overdue`, `status` and `awaiting` added (see `upcast_v1_v2`); 3: `provisional` (`upcast_v2_v3`).
+    class_version = 3
     TOPIC: ClassVar[str]
 
     at: datetime
@@ -76,6 +83,8 @@ class CaseEvent(Aggregate.Event):
     # `trigger_event`): `xborder.domain.history.decide_by_replay` recovers them by replaying the case.
     status: str | None
     awaiting: list[Awaited] | None
+    # name -> {"amount", "unit"}: the opened deadlines counted past the calendar's known years
+    provisional: dict[str, dict[str, Any]]
 
     def __init_subclass__(cls) -> None:
         """A stored event names its class by this topic, derived from where it is declared
@@ -117,6 +126,13 @@ class CaseEvent(Aggregate.Event):
         state["overdue"] = []
         state["status"] = None
         state["awaiting"] = None
+
+    @classmethod
+    def upcast_v2_v3(cls, state: dict[str, Any]) -> None:
+        """Before `provisional`, no deadline was marked: each counted as if the calendar knew the
+        year (which it did for every one stored before the calendar's horizon was tracked, 2026).
+        `setdefault`: a state that has the attribute already (a test's re-labelled event) keeps it."""
+        state.setdefault("provisional", {})
 
 
 class StatusEvent(CaseEvent):
@@ -163,11 +179,26 @@ class OpeningEvent(Aggregate.Created, CaseEvent):
 UNDECIDED: Mapping[str, None] = {"status": None, "awaiting": None}
 
 
+class DeadlineRevised(CaseEvent):
+    """Deadlines recounted after the holiday calendar learned a year they had been counted into
+    (`CaseAggregate.revise_provisional`, run by `xborder calendar apply`): `opens` holds each one's
+    new due instant (same name, same start, same limit) and `provisional` those still beyond the
+    calendar; `reason` says why, for every province's history. Declared once here: each workflow's
+    aggregate gets its own class (`<Aggregate>.DeadlineRevised`), as eventsourcing does for events
+    declared on a base aggregate."""
+
+    reason: str
+
+
 @dataclass(slots=True)
 class Deadline:
     name: str
     due: datetime
     overdue: bool = False
+    # Bookkeeping for recounting (`revise_provisional`), not part of what a deadline is: when its clock
+    # started (the opening event's `at`) and, while it is provisional, the limit counted.
+    start: datetime | None = field(default=None, compare=False)
+    provisional: TimeLimit | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +207,20 @@ class DeadlinePolicy:
 
     calendar: WorkingCalendar
     zones: ZoneBook
+    # Years a provisional deadline has been counted into, so the warning is logged once per year.
+    _warned: set[int] = field(default_factory=set, compare=False, repr=False)
 
-    def due(self, term: Term, provinces: Iterable[str], start: datetime) -> datetime:
-        return self.calendar.due(start, self.zones.limit(term, provinces))
+    def due(self, term: Term, provinces: Iterable[str], start: datetime) -> Due:
+        due = self.calendar.due(start, self.zones.limit(term, provinces))
+        for year in sorted(due.missing - self._warned):
+            self._warned.add(year)
+            logger.warning(
+                "the holiday calendar has no schedule for %s: deadlines counted into it are "
+                "provisional until it is added (HOLIDAYS_FILE or a chinesecalendar upgrade, "
+                "then `xborder calendar apply`)",
+                year,
+            )
+        return due
 
 
 class CaseAggregate(Aggregate):
@@ -224,12 +266,21 @@ class CaseAggregate(Aggregate):
         self.deadlines: dict[str, Deadline] = {}
         self.parties: set[str] = set()
 
+    class DeadlineRevised(DeadlineRevised):
+        pass
+
     # --- common bookkeeping, run for every event (live and on replay) ---
     def apply_case_event(self, event: CaseEvent) -> None:
         for name in event.closes:
             self.deadlines.pop(name, None)
         for name, due in event.opens.items():
-            self.deadlines[name] = Deadline(name=name, due=due)
+            before = self.deadlines.get(name)
+            # a revision recounts a clock: it keeps the moment the clock started
+            start = before.start if before is not None and isinstance(event, DeadlineRevised) else event.at
+            limit = event.provisional.get(name)
+            self.deadlines[name] = Deadline(
+                name=name, due=due, start=start, provisional=None if limit is None else TimeLimit(**limit)
+            )
         for name in event.overdue:
             if name in self.deadlines:
                 self.deadlines[name].overdue = True
@@ -362,6 +413,32 @@ class CaseAggregate(Aggregate):
         self.record(event_class, actor, at, deadline=name, closes=closes, overdue=[name])
         return True
 
+    def revise_provisional(self, calendar: WorkingCalendar, at: datetime, actor: Actor) -> bool:
+        """Recount this case's provisional deadlines with `calendar` and record `DeadlineRevised` for
+        those whose due instant, or provisional mark, changes. False (nothing recorded) when none does
+        — so `xborder calendar apply` may run as often as it likes. A closed case, and a deadline
+        already flagged overdue (its clock ran out; the flag stands), are left as they are."""
+        if self.is_terminal:
+            return False
+        revised: dict[str, datetime] = {}
+        for deadline in self.deadlines.values():
+            if deadline.provisional is None or deadline.start is None or deadline.overdue:
+                continue
+            due = calendar.due(deadline.start, deadline.provisional)
+            if due != deadline.due or not due.provisional:
+                revised[deadline.name] = due
+        if not revised:
+            return False
+        self.record(
+            self.DeadlineRevised,
+            actor,
+            at,
+            opens=revised,
+            reason="the State Council's holiday schedule (国务院办公厅关于部分节假日安排的通知) "
+            "for a year these deadlines were counted into was added to the calendar",
+        )
+        return True
+
     def closed_when_overdue(self, name: str) -> Iterable[str]:
         """The deadlines an overdue `name` stops. None by default: an overdue event keeps the deadline
         open (the awaited event may still come, late)."""
@@ -381,15 +458,21 @@ def _common(
     """The attributes every case event carries (see the module docstring), in their stored form."""
     if at.tzinfo is None:
         raise ValueError("domain times must be timezone-aware")
+    opened = {str(name): due for name, due in (opens or {}).items()}
     return {
         "at": at,
         "actor": actor.as_dict(),
         "provinces": involved,
         "joined": joined,
         # str(): term names are StrEnums; store their plain values so replay compares equal
-        "opens": {str(name): due for name, due in (opens or {}).items()},
+        "opens": {name: due.plain() if isinstance(due, Due) else due for name, due in opened.items()},
         "closes": sorted({str(name) for name in closes}),
         "overdue": sorted({str(name) for name in overdue}),
+        "provisional": {
+            name: {"amount": due.limit.amount, "unit": due.limit.unit}
+            for name, due in opened.items()
+            if isinstance(due, Due) and due.provisional
+        },
     }
 
 

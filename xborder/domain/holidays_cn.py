@@ -1,9 +1,13 @@
 """The State Council's public-holiday schedules (国务院办公厅关于部分节假日安排的通知), as data.
 
-Extend this every year when the State Council publishes the next year's schedule (usually in
-November); until then deadlines in the new year count only weekends as days off. Operators can
-override it without a release by pointing the settings at a JSON calendar file
-(see `xborder.domain.calendar.calendar_from_dict`).
+Three layers, each replacing whole years of the one before (`WorkingCalendar.overlaid`):
+1. the table below (2025 and 2026, transcribed from the notices): a fallback and a cross-check;
+2. the `chinesecalendar` package (pinned in pyproject.toml), maintained and released each year after
+   the notice: upgrading it is how a new year normally arrives; it agrees with the table on every day
+   of 2025-2026 (`tests/unit/domain/test_calendar_horizon.py`);
+3. an operator's data file (`HOLIDAYS_FILE`, see `xborder.domain.calendar.calendar_from_dict`): adds a
+   year before the package has it, or corrects one, without a release.
+Beyond the last year known, deadlines count only weekends as days off and are marked provisional.
 """
 
 from __future__ import annotations
@@ -14,7 +18,17 @@ from typing import Final
 
 from xborder.domain.calendar import WorkingCalendar
 
-__all__ = ["HOLIDAYS", "WORKDAYS", "china_calendar"]
+# The first year whose schedule the service uses (none of its cases counts days before it).
+_FIRST_YEAR: Final = 2025
+
+__all__ = [
+    "BUILT_IN_YEARS",
+    "HOLIDAYS",
+    "WORKDAYS",
+    "built_in_calendar",
+    "china_calendar",
+    "package_calendar",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +70,34 @@ HOLIDAYS: Final[frozenset[date]] = frozenset().union(*(holiday.days for holiday 
 WORKDAYS: Final[frozenset[date]] = frozenset(day for holiday in _SCHEDULE for day in holiday.worked)
 
 
-def china_calendar() -> WorkingCalendar:
-    """The built-in national calendar, used unless an operator supplies one."""
-    return WorkingCalendar(holidays=HOLIDAYS, workdays=WORKDAYS)
+BUILT_IN_YEARS: Final[frozenset[int]] = frozenset(holiday.first.year for holiday in _SCHEDULE)
+
+
+def built_in_calendar() -> WorkingCalendar:
+    """The table above alone."""
+    return WorkingCalendar(holidays=HOLIDAYS, workdays=WORKDAYS, known_years=BUILT_IN_YEARS)
+
+
+def package_calendar() -> WorkingCalendar | None:
+    """The `chinesecalendar` package's schedules from 2025 on (None if it is not installed). Its data
+    are two dicts of dates (days off, including the weekends inside a holiday; weekend days worked);
+    the years it knows run from its first to its last holiday's year."""
+    try:
+        from chinese_calendar import constants  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - a dependency; the table is the fallback
+        return None
+    off: frozenset[date] = frozenset(d for d in constants.holidays if d.year >= _FIRST_YEAR)
+    worked: frozenset[date] = frozenset(d for d in constants.workdays if d.year >= _FIRST_YEAR)
+    last = max(d.year for d in constants.holidays)
+    years = frozenset(range(_FIRST_YEAR, last + 1))
+    return WorkingCalendar(holidays=off, workdays=worked, known_years=years)
+
+
+def china_calendar(override: WorkingCalendar | None = None) -> WorkingCalendar:
+    """The national calendar: the table, overlaid by the package's years, overlaid by `override`'s
+    (an operator's data file) — each replacing whole years, none dropping any."""
+    calendar = built_in_calendar()
+    package = package_calendar()
+    if package is not None:
+        calendar = calendar.overlaid(package)
+    return calendar if override is None else calendar.overlaid(override)

@@ -41,6 +41,7 @@ _ENVELOPE_ATTRIBUTES = frozenset(
         "overdue",
         "status",
         "awaiting",
+        "provisional",
     }
 )
 
@@ -78,6 +79,12 @@ class ReasonGiven(EventData):
     """Base of the events whose whole `data` is the reason someone gave (a verdict, a withdrawal)."""
 
     reason: str
+
+
+class DeadlineRevised(ReasonGiven):
+    """Deadlines recounted once the holiday calendar learned a year they had been counted into
+    (`xborder calendar apply`): `deadlines.opened` holds each one's new due instant, and
+    `deadlines.provisional` those still counted past the calendar. Every workflow's cases record it."""
 
 
 class NestedData(BaseModel):
@@ -129,6 +136,11 @@ class DeadlineChanges(BaseModel):
     opened: dict[str, datetime] = Field(default_factory=dict)
     closed: list[str] = Field(default_factory=list)
     overdue: list[str] = Field(default_factory=list)
+    provisional: list[str] = Field(
+        default_factory=list,
+        description="of `opened`, the deadlines counted into a year whose holiday schedule was not yet "
+        "known: the due date may move (a later DeadlineRevised event says so)",
+    )
 
 
 class Envelope(BaseModel):
@@ -236,6 +248,7 @@ def envelope_from_event(aggregate_type: str, event: Any, schemas: EventSchemas) 
             opened=dict(attributes.get("opens") or {}),
             closed=list(attributes.get("closes") or []),
             overdue=list(attributes.get("overdue") or []),
+            provisional=sorted(attributes.get("provisional") or {}),
         ),
         status=attributes.get("status"),
         awaiting=attributes.get("awaiting"),
@@ -252,7 +265,7 @@ def event_data(
     Dumped in Python mode, so in-process readers (the embedded mode's feeds) get the same values as
     before contracts were declared (a datetime stays a datetime); the JSON on the wire is the schema's
     JSON either way."""
-    schema = schemas.get(event_type)
+    schema = schemas.get(event_type) or COMMON_SCHEMAS.get(event_type)
     if schema is None:
         raise EventContractError(
             f"{aggregate_type} event {event_type} has no declared integration-event schema"
@@ -269,3 +282,8 @@ def event_data(
             f"{aggregate_type} event {event_type} does not match its declared schema ({problems})"
         ) from None
     return declared.model_dump()
+
+
+# The events every workflow's cases may record (declared on the case base, `xborder.domain.cases`):
+# their schemas, consulted after the workflow's own.
+COMMON_SCHEMAS: EventSchemas = MappingProxyType({"DeadlineRevised": DeadlineRevised})

@@ -116,7 +116,9 @@ class Settings(BaseSettings):
     idempotency_cleanup_interval_seconds: float = Field(default=300.0, gt=0)
     idempotency_cleanup_batch_size: int = Field(default=1000, ge=1, le=100_000)
 
-    # Data overrides: the State Council's holiday schedule and the zones' agreed terms.
+    # Data overrides: the State Council's holiday schedule and the zones' agreed terms. The holidays
+    # file adds or replaces whole years (those of its dates, and any it lists under "years") of the
+    # built-in and `chinesecalendar` schedules; it never drops one (xborder.domain.holidays_cn).
     holidays_file: Path | None = None
     zones_file: Path | None = None
 

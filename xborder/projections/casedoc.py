@@ -70,6 +70,8 @@ def apply_common(doc: Doc, envelope: Envelope) -> None:
         deadlines.pop(name, None)
     for name, due in envelope.deadlines.opened.items():
         deadlines[name] = {"due": iso(due), "overdue": False}
+        if name in envelope.deadlines.provisional:  # counted past the calendar's known years
+            deadlines[name]["provisional"] = True
     for name in envelope.deadlines.overdue:
         if name in deadlines:  # an event may flag a clock and stop it at once (the transfer's lapse)
             deadlines[name]["overdue"] = True

@@ -68,9 +68,21 @@ def test_a_rescue_offers_the_dispatched_units_their_reports_and_the_insurer_its_
     assert offered("rescue", doc, Actor("cq-police", YU, Role.TRAFFIC_POLICE)) == [
         "notify_insurer",
         "notify_fund",
+        "determine_fault",
     ]
     assert offered("rescue", doc, Actor("picc", YU, Role.INSURER, "PICC")) == ["confirm_insurer_advance"]
     assert offered("rescue", {**doc, "status": "closed"}, dispatcher) == []
+    # an insurer may advance under each of the three 交强险 heads; the fund recovers what it paid
+    medical = {"advance": {"amount": 1}, "advances": {"medical": {"amount": 1}}}
+    picc = Actor("picc", YU, Role.INSURER, "PICC")
+    assert offered("rescue", {**doc, "insurers": {"PICC": medical}}, picc) == ["confirm_insurer_advance"]
+    three = {**medical, "advances": {key: {} for key in ("medical", "death_disability", "property")}}
+    assert offered("rescue", {**doc, "insurers": {"PICC": three}}, picc) == []
+    fund = Actor("cq-fund", YU, Role.FUND)
+    paid = {"review": {"approved": True, "amount": 9_500}, "recovered": 0}
+    closed = {**doc, "status": "closed", "fund": paid}
+    assert offered("rescue", closed, fund) == ["record_recovery"]
+    assert offered("rescue", {**closed, "fund": {**paid, "recovered": 9_500}}, fund) == []
 
 
 def test_who_opens_what() -> None:

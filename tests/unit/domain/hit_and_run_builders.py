@@ -137,7 +137,7 @@ def solve(c: HitAndRunCase, at: datetime) -> None:
     c.solve(actor=CHUAN_INV, at=at)
 
 
-def determine(outcome: Outcome = Outcome.CLOSED, points: int = 12) -> Step:
+def determine(outcome: Outcome = Outcome.CLOSED, points: int | None = 12) -> Step:
     def step(c: HitAndRunCase, at: datetime) -> None:
         c.determine(outcome, points, actor=CHUAN_INV, at=at)
 
@@ -149,6 +149,32 @@ def interim(c: HitAndRunCase, at: datetime) -> None:
     c.issue_interim_determination("已查明肇事车辆为白色大众朗逸", actor=CHUAN_INV, at=at)
 
 
+INTERIM_REFERENCE = "川公交逃申〔2026〕17号"
+
+
+def interim_request(c: HitAndRunCase, at: datetime) -> None:
+    """The victim's written request (146号令 Art 66), recorded by the incident province."""
+    c.request_interim_determination(INTERIM_REFERENCE, actor=CHUAN_INV, at=at, policy=POLICY)
+
+
+def amend(reason: str = "号牌系目击者误认", **changes: Any) -> Step:
+    """The incident province amends the suspect vehicle to `vehicle(**changes)`."""
+
+    def step(c: HitAndRunCase, at: datetime) -> None:
+        c.amend_suspect_vehicle(vehicle(**changes), reason, actor=CHUAN_INV, at=at)
+
+    step.__name__ = "amend_suspect_vehicle"
+    return step
+
+
+def suspend(c: HitAndRunCase, at: datetime) -> None:
+    c.suspend("线索穷尽，暂无侦查方向", actor=CHUAN_INV, at=at)
+
+
+def reopen(c: HitAndRunCase, at: datetime) -> None:
+    c.reopen("群众举报发现疑似车辆", actor=CHUAN_INV, at=at, policy=POLICY)
+
+
 S = HitAndRunStatus
 CAPTURED: Sequence[Step] = (request(), acknowledge(YU), apprehend(YU))
 # How to reach every status from a fresh case. 云 never acknowledges on any of these paths.
@@ -158,6 +184,7 @@ PATHS: dict[HitAndRunStatus, Sequence[Step]] = {
     S.SUSPECT_APPREHENDED: CAPTURED,
     S.HANDED_OVER: (*CAPTURED, handover),
     S.SOLVED: (*CAPTURED, handover, solve),
+    S.SUSPENDED: (request(), acknowledge(YU), suspend),
     S.CLOSED: (*CAPTURED, handover, solve, determine(Outcome.CLOSED, 12)),
     S.TRANSFERRED_TO_CRIMINAL: (*CAPTURED, handover, solve, determine(Outcome.CRIMINAL, 0)),
 }

@@ -23,12 +23,13 @@ from xborder.domain.holidays_cn import china_calendar
 from xborder.domain.money import Money
 from xborder.workflows.rescue.aggregate import (
     Casualty,
+    FundRequest,
     JointRescue,
     RescueReport,
     RescueStatus,
     Severity,
 )
-from xborder.workflows.rescue.funding import FundReason, VehicleCover
+from xborder.workflows.rescue.funding import FundReason, Head, VehicleCover
 
 YU = "500000"  # 渝, the accident province
 SC = "510000"  # 川, the dispatched units' province (a responder)
@@ -155,6 +156,47 @@ def notify_fund(reason: FundReason, actor: Actor = DISPATCHER) -> Step:
         r.notify_fund(reason, actor=actor, at=at, policy=POLICY)
 
     step.__name__ = f"notify_fund_{reason.value}"
+    return step
+
+
+def determine(at_fault: Sequence[str], actor: Actor = YU_POLICE) -> Step:
+    """The accident province's police determine who is at fault (by plate)."""
+
+    def step(r: JointRescue, at: datetime) -> None:
+        r.determine_fault(list(at_fault), actor=actor, at=at)
+
+    step.__name__ = f"determine_{'_'.join(at_fault) or 'nobody'}"
+    return step
+
+
+def advance_under(
+    head: Head, amount: int, at_fault: bool | None = None, costs: int | None = None, insurer: Actor = PICC
+) -> Step:
+    """An advance under a 交强险 head, with the costs under it when stated."""
+
+    def step(r: JointRescue, at: datetime) -> None:
+        stated = None if costs is None else Money(costs)
+        r.confirm_insurer_advance(Money(amount), at_fault, head, stated, actor=insurer, at=at, policy=POLICY)
+
+    step.__name__ = f"advance_{insurer.org}_{head.value}_{amount}"
+    return step
+
+
+def request_fund(reason: FundReason, request: FundRequest, actor: Actor = DISPATCHER) -> Step:
+    """The fund's notice with what it is asked to advance."""
+
+    def step(r: JointRescue, at: datetime) -> None:
+        r.notify_fund(reason, request, actor=actor, at=at, policy=POLICY)
+
+    step.__name__ = f"request_fund_{reason.value}"
+    return step
+
+
+def recover(amount: int, liable_party: str = "张三") -> Step:
+    def step(r: JointRescue, at: datetime) -> None:
+        r.record_recovery(liable_party, Money(amount), actor=FUND, at=at)
+
+    step.__name__ = f"recover_{amount}"
     return step
 
 

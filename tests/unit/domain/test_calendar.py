@@ -159,9 +159,12 @@ def test_calendar_rejects_day_both_off_and_on() -> None:
 def test_calendar_from_dict() -> None:
     cal = calendar_from_dict({"holidays": ["2026-01-01", "2026-01-02"], "workdays": ["2026-01-04"]})
     assert cal == WorkingCalendar(
-        holidays=frozenset({date(2026, 1, 1), date(2026, 1, 2)}), workdays=frozenset({date(2026, 1, 4)})
+        holidays=frozenset({date(2026, 1, 1), date(2026, 1, 2)}),
+        workdays=frozenset({date(2026, 1, 4)}),
+        known_years=frozenset({2026}),
     )
-    assert calendar_from_dict({}) == WorkingCalendar(holidays=frozenset())
+    # an empty file knows no year: overlaid on the national calendar it changes nothing
+    assert calendar_from_dict({}) == WorkingCalendar(holidays=frozenset(), known_years=frozenset())
 
 
 def test_calendar_from_dict_reproduces_the_builtin_schedule() -> None:

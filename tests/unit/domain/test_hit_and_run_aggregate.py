@@ -40,6 +40,7 @@ from tests.unit.domain.hit_and_run_builders import (
     YUN_INV,
     ack,
     acknowledge,
+    amend,
     apprehend,
     clue,
     eod,
@@ -47,11 +48,14 @@ from tests.unit.domain.hit_and_run_builders import (
     in_status,
     incident,
     interim,
+    interim_request,
     open_case,
+    reopen,
     replay,
     request,
     solve,
     state,
+    suspend,
     types_of,
     vehicle,
 )
@@ -81,12 +85,12 @@ INVOLVED = sorted([SC, *TARGETS])  # 渝 500000, 川 510000, 贵 520000, 云 530
     ("outcome", "points", "final_type", "final_status"),
     [
         (Outcome.CLOSED, 12, "CaseClosed", S.CLOSED),
-        (Outcome.CLOSED, 0, "CaseClosed", S.CLOSED),
+        (Outcome.CLOSED, None, "CaseClosed", S.CLOSED),  # 163号令 Art 8 (2) decides: 12
         (Outcome.CRIMINAL, 0, "TransferredToCriminal", S.TRANSFERRED_TO_CRIMINAL),
     ],
 )
 def test_the_flow_from_opening_to_determination(
-    outcome: Outcome, points: int, final_type: str, final_status: S
+    outcome: Outcome, points: int | None, final_type: str, final_status: S
 ) -> None:
     c = open_case()
     assert c.id == CASE_ID
@@ -206,7 +210,11 @@ def test_the_flow_from_opening_to_determination(
     t_det = datetime(2026, 11, 23, 10, 0, tzinfo=CST)
     determined, final = step(t_det, lambda c, at: c.determine(outcome, points, actor=CHUAN_INV, at=at))
     assert type(determined).__name__ == "ResponsibilityDetermined"
-    assert (determined.outcome, determined.points) == (outcome.value, points)
+    assessed = 0 if outcome is Outcome.CRIMINAL else 12
+    assert (determined.outcome, determined.points) == (outcome.value, assessed)
+    assert determined.legal_basis and (
+        "第八条第二项" in determined.legal_basis or outcome is Outcome.CRIMINAL
+    )
     assert determined.closes == ["determination"]
     assert type(final).__name__ == final_type
     assert final.at == t_det
@@ -336,8 +344,8 @@ MISUSES: dict[str, Misuse] = {
     ),
     # --- apprehension
     "apprehension_before_any_request": Misuse(S.OPEN, _apprehend_by(YU_INV), CaseNotFound, NOT_FOUND),
-    "apprehension_by_the_incident_province": Misuse(
-        S.ASSISTANCE_REQUESTED, _apprehend_by(CHUAN_INV), NotPermitted, FORBIDDEN
+    "apprehension_by_the_incident_province_after_handover": Misuse(
+        S.HANDED_OVER, _apprehend_by(CHUAN_INV), TransitionNotAllowed, NOT_ALLOWED
     ),
     "apprehension_by_uninvolved_province": Misuse(
         S.ASSISTANCE_REQUESTED, _apprehend_by(HU_INV), CaseNotFound, NOT_FOUND
@@ -374,10 +382,14 @@ MISUSES: dict[str, Misuse] = {
         f"determination_points_{points}": Misuse(
             S.SOLVED, _determine(points), RuleViolation, "determination.points_invalid"
         )
-        for points in (-1, 2, 4, 5, 7, 10, 13)
+        # 163号令 Art 8 (2), Art 10 (7): 12, or 6 for a minor injury only — and 6 not when someone died
+        for points in (-1, 0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 13)
     },
     "determination_points_invalid_for_criminal_too": Misuse(
         S.SOLVED, _determine(2, Outcome.CRIMINAL), RuleViolation, "determination.points_invalid"
+    ),
+    "determination_points_for_a_crime": Misuse(
+        S.SOLVED, _determine(12, Outcome.CRIMINAL), RuleViolation, "determination.points_invalid"
     ),
     # --- assistance requests
     "request_to_the_incident_province_itself": Misuse(
@@ -495,6 +507,23 @@ COMMANDS: dict[str, tuple[Command, frozenset[S], list[str]]] = {
         ["AssistanceAcknowledged"],
     ),
     "apprehend": (apprehend(GUI), frozenset({S.ASSISTANCE_REQUESTED}), ["SuspectApprehended"]),
+    "apprehend_by_the_incident_province": (
+        apprehend(SC),
+        frozenset({S.OPEN, S.ASSISTANCE_REQUESTED}),
+        ["SuspectApprehended"],
+    ),
+    "amend_suspect_vehicle": (
+        amend(plate=Plate.parse("川A54321")),
+        frozenset({S.OPEN, S.ASSISTANCE_REQUESTED, S.SUSPENDED}),
+        ["SuspectVehicleAmended"],
+    ),
+    "suspend": (suspend, frozenset({S.OPEN, S.ASSISTANCE_REQUESTED}), ["CaseSuspended"]),
+    "reopen": (reopen, frozenset({S.SUSPENDED}), ["CaseReopened"]),
+    "request_interim_determination": (
+        interim_request,
+        frozenset({S.OPEN, S.ASSISTANCE_REQUESTED}),
+        ["InterimDeterminationRequested"],
+    ),
     "take_handover": (handover, frozenset({S.SUSPECT_APPREHENDED}), ["HandoverCompleted"]),
     "solve": (solve, frozenset({S.HANDED_OVER}), ["CaseSolved"]),
     "determine": (
@@ -502,7 +531,11 @@ COMMANDS: dict[str, tuple[Command, frozenset[S], list[str]]] = {
         frozenset({S.SOLVED}),
         ["ResponsibilityDetermined", "CaseClosed"],
     ),
-    "interim": (interim, frozenset({S.OPEN, S.ASSISTANCE_REQUESTED}), ["InterimDeterminationIssued"]),
+    "interim": (
+        interim,
+        frozenset({S.OPEN, S.ASSISTANCE_REQUESTED, S.SUSPENDED}),
+        ["InterimDeterminationIssued"],
+    ),
 }
 # A target's commands on an OPEN case fail with CaseNotFound (it is not involved yet): listed above.
 TARGET_COMMANDS = {"acknowledge", "apprehend"}

@@ -42,14 +42,18 @@ from tests.unit.domain.rescue_builders import (
 )
 from tests.unit.projections.agreement import ReadModelMirror, assert_version_1_publishes_the_same
 from xborder.domain.actors import Actor, Role
+from xborder.domain.calendar import CST
 from xborder.domain.errors import DomainError
 from xborder.domain.money import Money
-from xborder.workflows.rescue.aggregate import JointRescue, RescueStatus
+from xborder.workflows.rescue.aggregate import FundRequest, JointRescue, RescueStatus
 from xborder.workflows.rescue.funding import (
+    FUND_HEADS,
     FundingRoute,
     FundReason,
+    Head,
     VehicleCover,
-    medical_limit,
+    head_limit,
+    last_fund_rescue_day,
     route_funding,
 )
 
@@ -99,9 +103,22 @@ covers = st.sampled_from(
         VehicleCover(None, "PINGAN", "PDZA2026500000077777"),
     ]
 )
-EDGES = [0, 1, 1_800, 1_801, 18_000, 18_001]  # the limits' edges, and nothing
+# the limits' edges, and nothing
+EDGES = [0, 1, 100, 101, 1_800, 1_801, 2_000, 2_001, 18_000, 18_001, 180_000, 180_001]
 amounts = st.one_of(
-    st.sampled_from(EDGES), st.sampled_from(EDGES), st.integers(min_value=0, max_value=20_000)
+    st.sampled_from(EDGES), st.sampled_from(EDGES), st.integers(min_value=0, max_value=200_000)
+)
+heads = st.sampled_from([Head.MEDICAL, Head.MEDICAL, Head.DEATH_DISABILITY, Head.PROPERTY])
+costs = st.one_of(st.none(), st.sampled_from([0, 500, 1_800, 18_000, 30_000, 200_000]))
+faults = st.sampled_from([True, False, None])
+plate_lists = st.lists(st.sampled_from(["渝A12345", "川A54321", "渝B67890", "京A00000"]), max_size=2)
+# A request to the fund: rescue costs up to a day around the 7 days from admission, funeral costs.
+requests = st.builds(
+    lambda rescue, days, funeral, dead: (rescue, days, funeral, dead),
+    st.one_of(st.none(), st.sampled_from([0, 9_500, 30_000])),
+    st.one_of(st.none(), st.integers(min_value=-1, max_value=9)),
+    st.one_of(st.none(), st.sampled_from([0, 12_000])),
+    st.lists(st.sampled_from(["P1", "P2", "P9"]), max_size=2),
 )
 patient_lists = st.lists(st.sampled_from(["P1", "P2", "P9"]), max_size=3)
 DEADLINE_NAMES = ["fund_notice", "fund_review", "bogus"]
@@ -209,26 +226,58 @@ class RescueMachine(RuleBasedStateMachine):
             lambda: r.notify_insurer(cover.insurer or "", cover.policy or "", actor=actor, at=self.now),
         )
 
-    @rule(data=st.data(), amount=amounts, at_fault=st.booleans())
-    def confirm_advance(self, data: st.DataObject, amount: int, at_fault: bool) -> None:
+    @rule(data=st.data(), amount=amounts, at_fault=faults, head=heads, cost=costs)
+    def confirm_advance(
+        self, data: st.DataObject, amount: int, at_fault: bool | None, head: Head, cost: int | None
+    ) -> None:
         r = self.rescue
         # the notified insurers more often, also those that already confirmed (a second try)
         notified = [a for a in (PICC, CPIC) if a.org in r.insurers] or [PICC, CPIC]
         actor = data.draw(favouring(*notified))
+        stated = None if cost is None else Money(cost)
         self.attempt(
             "confirm_advance",
-            lambda: r.confirm_insurer_advance(Money(amount), at_fault, actor=actor, at=self.now),
+            lambda: r.confirm_insurer_advance(
+                Money(amount), at_fault, head, stated, actor=actor, at=self.now, policy=POLICY
+            ),
         )
 
-    @rule(actor=favouring(DISPATCHER, YU_POLICE), reason=st.sampled_from(list(FundReason)))
-    def notify_fund(self, actor: Any, reason: FundReason) -> None:
+    @rule(actor=favouring(YU_POLICE), plates=plate_lists)
+    def determine_fault(self, actor: Any, plates: list[str]) -> None:
         r = self.rescue
-        self.attempt("notify_fund", lambda: r.notify_fund(reason, actor=actor, at=self.now, policy=POLICY))
+        self.attempt("determine_fault", lambda: r.determine_fault(plates, actor=actor, at=self.now))
 
-    @rule(actor=favouring(FUND), approved=st.booleans(), amount=st.sampled_from([0, 1, 9_500, 30_000]))
+    @rule(actor=favouring(DISPATCHER, YU_POLICE), reason=st.sampled_from(list(FundReason)), request=requests)
+    def notify_fund(self, actor: Any, reason: FundReason, request: Any) -> None:
+        r = self.rescue
+        self.attempt(
+            "notify_fund",
+            lambda: r.notify_fund(reason, self._request(request), actor=actor, at=self.now, policy=POLICY),
+        )
+
+    def _request(self, drawn: Any) -> FundRequest:
+        rescue, days, funeral, dead = drawn
+        admitted = self.rescue.admitted_on or self.now.astimezone(CST).date()
+        return FundRequest(
+            None if rescue is None else Money(rescue),
+            None if days is None else admitted + timedelta(days=days),
+            None if funeral is None else Money(funeral),
+            tuple(dead),
+        )
+
+    @rule(
+        actor=favouring(FUND), approved=st.booleans(), amount=st.sampled_from([0, 1, 9_500, 21_500, 30_000])
+    )
     def review_fund(self, actor: Any, approved: bool, amount: int) -> None:
         r = self.rescue
         self.attempt("review_fund", lambda: r.review_fund(approved, Money(amount), actor=actor, at=self.now))
+
+    @rule(actor=favouring(FUND), amount=st.sampled_from([0, 1, 5_000, 9_500, 40_000]))
+    def record_recovery(self, actor: Any, amount: int) -> None:
+        r = self.rescue
+        self.attempt(
+            "record_recovery", lambda: r.record_recovery("张三", Money(amount), actor=actor, at=self.now)
+        )
 
     @rule(actor=favouring(DISPATCHER), really=st.booleans())
     def close(self, actor: Any, really: bool) -> None:
@@ -265,10 +314,17 @@ class RescueMachine(RuleBasedStateMachine):
                         st.tuples(st.sampled_from(EDGES), st.booleans()),
                     )
                 )
+                cost = data.draw(costs)
                 actor = PICC if v.insurer == "PICC" else CPIC
                 candidates.append(
-                    lambda a=actor, m=amount, f=at_fault: r.confirm_insurer_advance(
-                        Money(m), f, actor=a, at=now
+                    lambda a=actor, m=amount, f=at_fault, c=cost: r.confirm_insurer_advance(
+                        Money(m),
+                        f,
+                        Head.MEDICAL,
+                        None if c is None else Money(c),
+                        actor=a,
+                        at=now,
+                        policy=POLICY,
                     )
                 )
         reasons = [*self.route.fund_reasons]
@@ -276,10 +332,13 @@ class RescueMachine(RuleBasedStateMachine):
             reasons.append(FundReason.OVER_LIMIT)
         if not r.fund_notified and reasons:
             reason = data.draw(st.sampled_from(reasons))
-            candidates.append(lambda: r.notify_fund(reason, actor=DISPATCHER, at=now, policy=POLICY))
+            request = self._request(data.draw(requests))
+            candidates.append(lambda: r.notify_fund(reason, request, actor=DISPATCHER, at=now, policy=POLICY))
         if r.fund_notified and not r.fund_reviewed:
             approved = data.draw(st.booleans())
             candidates.append(lambda: r.review_fund(approved, Money(9_500), actor=FUND, at=now))
+        if r.fund_paid > r.fund_recovered:
+            candidates.append(lambda: r.record_recovery("张三", Money(1), actor=FUND, at=now))
         if candidates:
             self.attempt("proceed", data.draw(st.sampled_from(candidates)))
 
@@ -326,9 +385,12 @@ class RescueMachine(RuleBasedStateMachine):
 
     @invariant()
     def closed_rescues_never_change(self) -> None:
+        """Once closed, only the fund's recoveries follow (they become known when they do)."""
         r = self.rescue
         if self.closed is not None:
-            assert (r.status, r.version) == self.closed
+            assert r.status == S.CLOSED
+            later = self.events[self.closed[1] :]
+            assert all(type(e).__name__ == "FundRecoveryRecorded" for e in later)
         elif r.status == S.CLOSED:
             self.closed = (r.status, r.version)
 
@@ -361,7 +423,11 @@ class RescueMachine(RuleBasedStateMachine):
         for name, deadline in r.deadlines.items():
             assert deadline.name == name
         assert ("fund_review" in r.deadlines) is (is_open and r.fund_notified and not r.fund_reviewed)
-        assert ("fund_notice" in r.deadlines) is (is_open and self.route.fund_needed and not r.fund_notified)
+        # every route that needs the fund runs its notice clock: the fled driver, no 交强险, and costs
+        # an insurer stated above a limit the fund covers (the over-limit route)
+        over_limit = any(getattr(e, "over_limit", False) for e in self.events)
+        needed = self.route.fund_needed or over_limit
+        assert ("fund_notice" in r.deadlines) is (is_open and needed and not r.fund_notified)
         assert not r.fund_reviewed or r.fund_notified
 
     @invariant()
@@ -369,16 +435,31 @@ class RescueMachine(RuleBasedStateMachine):
         r = self.rescue
         notified: set[str] = set()
         confirmed: dict[str, int] = {}
+        heads_confirmed: set[tuple[str, str]] = set()
+        determined: dict[str, bool] | None = None
         for e in self.events:
             kind = type(e).__name__
             if kind == "InsurerNotified":
                 assert e.insurer not in notified
                 notified.add(e.insurer)
+            elif kind == "FaultDetermined":
+                assert determined is None, "responsibility determined twice"
+                determined = e.insurers
             elif kind == "InsurerAdvanceConfirmed":
                 assert e.insurer in notified, "an advance confirmed by an insurer never notified"
-                assert e.insurer not in confirmed, "an advance confirmed twice"
-                assert 0 < e.amount <= medical_limit(e.at_fault).yuan
-                confirmed[e.insurer] = e.amount
+                assert (e.insurer, e.head) not in heads_confirmed, "an advance under one head twice"
+                heads_confirmed.add((e.insurer, e.head))
+                # 条例 第二十三条: within the head's limit for the insured's fault
+                assert e.limit == head_limit(Head(e.head), e.at_fault).yuan
+                assert 0 < e.amount <= e.limit
+                assert e.costs is None or e.amount <= e.costs
+                assert e.over_limit is (e.costs is not None and e.costs > e.limit and e.head in FUND_HEADS)
+                # the police's determination when there is one, provisional until then
+                if determined is not None and e.insurer in determined:
+                    assert (e.at_fault, e.at_fault_provisional) == (determined[e.insurer], False)
+                else:
+                    assert e.at_fault_provisional is True
+                confirmed[e.insurer] = confirmed.get(e.insurer, 0) + e.amount
         assert r.insurers == {name: confirmed.get(name) for name in notified}
         # only the insurers of insured vehicles, and none when the driver fled
         assert notified <= {v.insurer for v in self.route.insurers}
@@ -393,6 +474,34 @@ class RescueMachine(RuleBasedStateMachine):
                 if e.reason == FundReason.OVER_LIMIT:
                     before = self.events[: e.originator_version - 1]
                     assert any(type(p).__name__ == "InsurerAdvanceConfirmed" for p in before)
+
+    @invariant()
+    def fund_advances_within_the_request_and_the_seven_days(self) -> None:
+        """办法 第十四条: rescue costs of at most 7 days from admission; funeral costs for the dead; the
+        advance never more than requested; recoveries never more than the advance."""
+        r = self.rescue
+        requested: int | None = None
+        paid = recovered = 0
+        for e in self.events:
+            kind = type(e).__name__
+            if kind == "FundNotified":
+                if e.rescue_costs_until is not None:
+                    assert r.admitted_on is not None
+                    until = datetime.fromisoformat(e.rescue_costs_until).date()
+                    assert r.admitted_on <= until <= last_fund_rescue_day(r.admitted_on)
+                if e.rescue_costs:
+                    assert e.rescue_costs_until is not None
+                if e.funeral_costs:
+                    assert e.deceased or r.dead
+                amounts = [a for a in (e.rescue_costs, e.funeral_costs) if a is not None]
+                requested = sum(amounts) if amounts else None
+            elif kind == "FundAdvancePaid":
+                assert requested is None or e.amount <= requested
+                paid = e.amount
+            elif kind == "FundRecoveryRecorded":
+                recovered += e.amount
+                assert 0 < recovered <= paid
+        assert (r.fund_paid, r.fund_recovered) == (paid, recovered)
 
     @invariant()
     def roles_are_the_accident_and_the_dispatched_units(self) -> None:

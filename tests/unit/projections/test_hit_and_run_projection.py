@@ -35,14 +35,18 @@ from tests.unit.domain.hit_and_run_builders import (
     YUN_INV,
     ack,
     acknowledge,
+    amend,
     apprehend,
     clue,
     determine,
     handover,
     incident,
     interim,
+    interim_request,
+    reopen,
     request,
     solve,
+    suspend,
     vehicle,
 )
 from tests.unit.projections import wire
@@ -52,7 +56,7 @@ from xborder.domain.plates import Plate
 from xborder.infra.contracts import Envelope, envelopes_for, event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
 from xborder.projections.holds import HoldChange
-from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, HitAndRunStatus, Outcome
+from xborder.workflows.hit_and_run.aggregate import BASIS_SERIOUS, HitAndRunCase, HitAndRunStatus, Outcome
 from xborder.workflows.hit_and_run.contract import EVENT_SCHEMAS
 from xborder.workflows.hit_and_run.masking import mask_hit_and_run
 from xborder.workflows.hit_and_run.projector import project_hit_and_run
@@ -66,6 +70,7 @@ INVESTIGATOR = "investigator"
 H = timedelta(hours=1)
 D = timedelta(days=1)
 HIT = "綦江收费站卡口抓拍到疑似车辆"
+SECOND_PLATE = "川A54321"
 NEXT_STEP = {
     S.SUSPECT_APPREHENDED: "take_handover",
     S.HANDED_OVER: "mark_solved",
@@ -171,6 +176,44 @@ PATHS: dict[str, Path] = {
             "InterimDeterminationIssued",
         ],
     ),
+    # Issue 12: the plate named at opening was wrong (amended to 川A54321, its hold moved), the victim
+    # asks for an interim determination (Fri 11-20 18:00: due Fri 12-04, issued late), the second plate
+    # is released too, the case is suspended (every clock stops) and reopened (渝's clock anew, 6 h),
+    # and 川 itself catches the suspect — in its custody at once, no handover.
+    "amended_suspended_reopened_caught_at_home": Path(
+        [
+            (1 * H, request([YU, GUI], 6)),
+            (2 * H, acknowledge(GUI)),
+            (3 * H, interim_request),
+            (4 * H, amend(plate=Plate.parse(SECOND_PLATE), plate_partial=None)),
+            (15 * D, overdue("interim_determination")),
+            (15 * D + 1 * H, interim),
+            (15 * D + 2 * H, amend(reason="第二个号牌亦系误认")),
+            (15 * D + 3 * H, suspend),
+            (20 * D, reopen),
+            (20 * D + 1 * H, apprehend(SC, PLATE)),
+            (20 * D + 2 * H, solve),
+            (21 * D, determine(Outcome.CLOSED, None)),
+        ],
+        S.CLOSED,
+        plate=PLATE,
+        types=[
+            "CaseOpened",
+            "AssistanceRequested",
+            "AssistanceAcknowledged",
+            "InterimDeterminationRequested",
+            "SuspectVehicleAmended",
+            "InterimDeterminationOverdue",
+            "InterimDeterminationIssued",
+            "SuspectVehicleAmended",
+            "CaseSuspended",
+            "CaseReopened",
+            "SuspectApprehended",
+            "CaseSolved",
+            "ResponsibilityDetermined",
+            "CaseClosed",
+        ],
+    ),
     # 陕 is asked after the capture: the case stays captured, 陕 still owes its acknowledgement.
     "target_added_after_capture": Path(
         [
@@ -180,7 +223,7 @@ PATHS: dict[str, Path] = {
             (4 * H, request([SHAAN], 6)),
             (5 * H, handover),
             (6 * H, solve),
-            (1 * D, determine(Outcome.CLOSED, 3)),
+            (1 * D, determine(Outcome.CLOSED, 12)),
         ],
         S.CLOSED,
         types=[
@@ -229,8 +272,10 @@ def expected_awaiting(c: HitAndRunCase) -> list[dict[str, Any]]:
     items = [
         awaited("acknowledge_assistance", code, ack(code))
         for code in sorted(c.targets)
-        if code not in c.acknowledged and not c.withdrawn
+        if code not in c.acknowledged and not c.withdrawn and c.status != S.SUSPENDED
     ]
+    if c.interim_requested:  # 146号令 Art 66: the victim's request, against its own clock
+        items.append(awaited("issue_interim_determination", SC, "interim_determination"))
     if c.status in NEXT_STEP:
         items.append(awaited(NEXT_STEP[c.status], SC, "determination"))
     return items
@@ -383,7 +428,12 @@ def test_document_fields_of_the_closed_path() -> None:
     }
     assert doc["handover_at"] == (T0 + 19 * H).isoformat()
     assert doc["solved"] == {"at": (T0 + 20 * H).isoformat(), "withdrawn_from": [YU, GUI, YUN, SHAAN]}
-    assert doc["determination"] == {"outcome": "closed", "points": 12, "at": (T0 + 3 * D).isoformat()}
+    assert doc["determination"] == {
+        "outcome": "closed",
+        "points": 12,
+        "legal_basis": BASIS_SERIOUS,  # 163号令 Art 8 (2)
+        "at": (T0 + 3 * D).isoformat(),
+    }
     assert doc["interim_determinations"] == []
 
 
@@ -448,6 +498,39 @@ def test_apprehension_holds_the_caught_plate_and_the_end_releases_it(
             assert changes == [HoldChange(CASE_ID, envelope.version, active=False)]
         elif envelope.type != "CaseOpened":
             assert changes == [], envelope.type
+
+
+def test_amending_the_suspect_vehicle_moves_the_hold_then_lifts_it_and_the_home_capture_holds_again() -> None:
+    """Issue 12: a wrongly named plate is released — its hold lifted, with the reason in the history
+    every involved province keeps; a plate named instead is held; the incident province's own capture
+    holds the caught plate in its name; a suspended case keeps holding."""
+    changes = {}
+    for event in events_of("amended_suspended_reopened_caught_at_home"):
+        envelope = over_the_wire(event)
+        changes[(envelope.type, envelope.version)] = holds_of(envelope)
+    (moved,) = changes[("SuspectVehicleAmended", 5)]
+    assert (moved.active, moved.plate, moved.province) == (True, SECOND_PLATE, SC)
+    assert changes[("SuspectVehicleAmended", 8)] == [HoldChange(CASE_ID, 8, active=False)]
+    assert changes[("CaseSuspended", 9)] == changes[("CaseReopened", 10)] == []
+    assert changes[("SuspectApprehended", 11)] == [
+        HoldChange(CASE_ID, 11, True, PLATE, "hit_and_run", SC, REASON)
+    ]
+    assert changes[("CaseClosed", 14)] == [HoldChange(CASE_ID, 14, active=False)]
+
+
+def test_the_amendments_and_the_suspension_are_in_the_document_every_province_keeps() -> None:
+    doc = fold(events_of("amended_suspended_reopened_caught_at_home"))
+    first, second = doc["vehicle_amendments"]
+    assert (first["released_plate"], first["reason"]) == (PLATE, "号牌系目击者误认")
+    assert (second["released_plate"], second["reason"]) == (SECOND_PLATE, "第二个号牌亦系误认")
+    assert doc["suspect_vehicle"]["plate"] is None and doc["plate"] == PLATE  # the caught one
+    (suspension,) = doc["suspensions"]
+    assert suspension["reason"] == "线索穷尽，暂无侦查方向"
+    assert suspension["reopen_reason"] == "群众举报发现疑似车辆"
+    assert [r["reference"] for r in doc["interim_requests"]] == ["川公交逃申〔2026〕17号"]
+    assert doc["apprehension"]["target"] == SC and doc["handover_at"] == doc["apprehension"]["at"]
+    assert doc["determination"]["points"] == 12 and doc["determination"]["legal_basis"] == BASIS_SERIOUS
+    assert set(doc["provinces"]) == {SC, YU, GUI}
 
 
 def catch_ups(events: Sequence[Any]) -> list[Envelope]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -33,25 +33,30 @@ from tests.unit.domain.rescue_builders import (
     YU_POLICE,
     Step,
     admit,
+    advance_under,
     arrive,
     close,
     confirm,
+    determine,
     dispatch_medical,
     dispatch_police,
     notify_fund,
     notify_insurer,
     open_rescue,
     overdue,
+    recover,
     report,
+    request_fund,
     review,
 )
 from tests.unit.projections import wire
 from xborder.api.presenters import is_visible, present
 from xborder.domain.actors import Actor, Role
+from xborder.domain.money import Money
 from xborder.infra.contracts import event_id_for
 from xborder.projections.casedoc import Doc, apply_common, new_doc
-from xborder.workflows.rescue.aggregate import JointRescue, RescueReport, RescueStatus
-from xborder.workflows.rescue.funding import FundReason
+from xborder.workflows.rescue.aggregate import FundRequest, JointRescue, RescueReport, RescueStatus
+from xborder.workflows.rescue.funding import FundReason, Head
 from xborder.workflows.rescue.masking import mask_rescue
 from xborder.workflows.rescue.projector import project_rescue
 
@@ -105,6 +110,37 @@ PATHS: dict[str, Path] = {
             "FundNotified",
             "FundAdvancePaid",
             "RescueClosed",
+        ],
+    ),
+    # Issue 12 §4: the police determine PICC's insured at fault; PICC advances under two heads and states
+    # medical costs above the limit (the fund's notice clock starts); the fund is asked for 7 days of
+    # rescue costs, pays them, and recovers them from the liable party after the rescue is closed.
+    "determined_over_limit_then_recovered": Path(
+        [
+            (10 * M, dispatch_medical(SC)),
+            (30 * M, admit()),
+            (40 * M, notify_insurer(PICC_CAR)),
+            (50 * M, determine(["渝A12345"])),
+            (60 * M, advance_under(Head.MEDICAL, 18_000, None, 40_000)),
+            (70 * M, advance_under(Head.PROPERTY, 2_000, True, 2_000)),
+            (D, request_fund(FundReason.OVER_LIMIT, FundRequest(Money(22_000), date(2026, 11, 27)))),
+            (2 * D, review(True, 22_000)),
+            (3 * D, close),
+            (30 * D, recover(22_000)),
+        ],
+        S.CLOSED,
+        types=[
+            "RescueOpened",
+            "MedicalDispatched",
+            "PatientsAdmitted",
+            "InsurerNotified",
+            "FaultDetermined",
+            "InsurerAdvanceConfirmed",
+            "InsurerAdvanceConfirmed",
+            "FundNotified",
+            "FundAdvancePaid",
+            "RescueClosed",
+            "FundRecoveryRecorded",
         ],
     ),
     # A fled driver: 渝's own police, 贵's hospital; both fund clocks run out before the fund acts.
@@ -286,8 +322,10 @@ def test_projection_agrees_with_the_aggregate_after_every_event(path: str) -> No
         assert doc["driver_fled"] is agg.driver_fled
         assert set(doc["insurers"]) == set(agg.insurers), after
         for name, amount in agg.insurers.items():
-            advance = doc["insurers"][name]["advance"]
-            assert (advance and advance["amount"]) == amount, after
+            # what the insurer advanced, under every head (the first advance kept as `advance`)
+            advances = doc["insurers"][name].get("advances", {})
+            assert (sum(a["amount"] for a in advances.values()) or None) == amount, after
+            assert (doc["insurers"][name]["advance"] is None) is (amount is None), after
         assert (doc["fund"] is not None) is agg.fund_notified
         assert (doc["fund"] is not None and doc["fund"]["review"] is not None) is agg.fund_reviewed
 
@@ -350,22 +388,39 @@ def test_document_fields_of_the_full_path() -> None:
     )
     assert doc["place"]["road"] == "G75 兰海高速 (渝川界)"
     assert [c["medical_notes"] for c in doc["casualties"]] == [NOTES["P1"], NOTES["P2"]]
+    picc = {
+        "amount": 18_000,
+        "at_fault": True,
+        "at": (T0 + 90 * M).isoformat(),
+        "head": "medical",
+        "limit": 18_000,
+        "at_fault_provisional": True,
+        "costs": None,
+        "over_limit": False,
+    }
+    cpic = {**picc, "amount": 1_800, "at_fault": False, "at": (T0 + 95 * M).isoformat(), "limit": 1_800}
     assert doc["insurers"] == {
         "PICC": {
             "policy": "PDZA2026500000012345",
             "notified_at": (T0 + 60 * M).isoformat(),
-            "advance": {"amount": 18_000, "at_fault": True, "at": (T0 + 90 * M).isoformat()},
+            "advance": picc,
+            "advances": {"medical": picc},
         },
         "CPIC": {
             "policy": "PDZA2026510000054321",
             "notified_at": (T0 + 61 * M).isoformat(),
-            "advance": {"amount": 1_800, "at_fault": False, "at": (T0 + 95 * M).isoformat()},
+            "advance": cpic,
+            "advances": {"medical": cpic},
         },
     }
+    assert doc["fault"] is None
     assert doc["fund"] == {
         "reason": "over_limit",
         "notified_at": (T0 + 2 * D).isoformat(),
         "review": {"approved": True, "amount": 9_500, "at": (T0 + 3 * D).isoformat()},
+        "request": {"rescue_costs": None, "rescue_costs_until": None, "funeral_costs": None, "deceased": []},
+        "recoveries": [],
+        "recovered": 0,
     }
     assert doc["closed_at"] == (T0 + 4 * D).isoformat()
     assert doc["provinces"] == {YU: "accident", SC: "responder"}

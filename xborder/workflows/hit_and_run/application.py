@@ -9,7 +9,13 @@ from uuid import UUID
 
 from xborder.domain.application import CaseApplication, OnCaseBy, OpeningBy
 from xborder.domain.plates import Plate
-from xborder.workflows.hit_and_run.aggregate import HitAndRunCase, Incident, Outcome, Suspect
+from xborder.workflows.hit_and_run.aggregate import (
+    HitAndRunCase,
+    Incident,
+    Outcome,
+    Suspect,
+    SuspectVehicle,
+)
 from xborder.workflows.hit_and_run.terms import Term
 
 _Case = HitAndRunCase
@@ -43,7 +49,23 @@ class HitAndRunCases(CaseApplication[HitAndRunCase], terms=Term):
     def solve(self, case_id: UUID, **by: Unpack[_By]) -> _Case:
         return self.run(case_id, _Case.solve, **by)
 
-    def determine(self, case_id: UUID, outcome: Outcome, points: int, **by: Unpack[_By]) -> _Case:
+    def amend_suspect_vehicle(
+        self, case_id: UUID, vehicle: SuspectVehicle, reason: str, **by: Unpack[_By]
+    ) -> _Case:
+        return self.run(case_id, _Case.amend_suspect_vehicle, vehicle, reason, **by)
+
+    def suspend(self, case_id: UUID, reason: str, **by: Unpack[_By]) -> _Case:
+        return self.run(case_id, _Case.suspend, reason, **by)
+
+    def reopen(self, case_id: UUID, reason: str, **by: Unpack[_By]) -> _Case:
+        return self.run(case_id, _Case.reopen, reason, with_policy=True, **by)
+
+    def request_interim_determination(self, case_id: UUID, reference: str, **by: Unpack[_By]) -> _Case:
+        return self.run(case_id, _Case.request_interim_determination, reference, with_policy=True, **by)
+
+    def determine(
+        self, case_id: UUID, outcome: Outcome, points: int | None = None, **by: Unpack[_By]
+    ) -> _Case:
         return self.run(case_id, _Case.determine, outcome, points, **by)
 
     def issue_interim_determination(self, case_id: UUID, summary: str, **by: Unpack[_By]) -> _Case:

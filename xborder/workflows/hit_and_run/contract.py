@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from xborder.infra.contracts import DeadlinePassed, EventData, NestedData, PersonData
+from xborder.infra.contracts import DeadlinePassed, EventData, NestedData, PersonData, ReasonGiven
 from xborder.workflows.hit_and_run.aggregate import Outcome
 
 
@@ -80,8 +80,9 @@ class ClueReported(EventData):
 
 
 class SuspectApprehended(EventData):
-    """A target province caught the suspect driving `plate`; the incident province's
-    `determination` clock starts."""
+    """The suspect driving `plate` was caught by `target`: a target province, or the incident province
+    itself (which then has custody: the case is handed over at once). The incident province's
+    `determination` clock starts (146号令 Art 62); a running `interim_determination` clock stops."""
 
     target: str
     plate: str
@@ -100,12 +101,42 @@ class CaseSolved(EventData):
     withdrawn_from: list[str]
 
 
+class SuspectVehicleAmended(EventData):
+    """The incident province corrected the suspect vehicle, or filled it in (a case a rescue opened).
+    `released_plate`: the plate named before and no longer named, whose hold this lifts; `reason`:
+    why, for every involved province's history."""
+
+    suspect_vehicle: SuspectVehicle
+    released_plate: str | None
+    reason: str
+
+
+class CaseSuspended(ReasonGiven):
+    """The incident province suspended the unsolved case (`reason`): every clock stops, the assistance
+    request with it; the suspect vehicle stays held."""
+
+
+class CaseReopened(ReasonGiven):
+    """The incident province reopened the suspended case (`reason`): each target that had not
+    acknowledged has its `assistance_ack:<code>` clock anew, with its first window."""
+
+
+class InterimDeterminationRequested(EventData):
+    """The victim asked in writing (`reference`) for a determination of the unsolved case (146号令
+    Art 66): the `interim_determination` clock (10 working days) starts."""
+
+    reference: str
+
+
 class ResponsibilityDetermined(EventData):
     """The incident province determined responsibility: the case closes or goes to criminal
-    proceedings (`outcome`), with the licence points (`points`) the determination carries."""
+    proceedings (`outcome`), with the licence points (`points`) the determination carries and their
+    `legal_basis` (163号令 Art 8 or 10; none for a crime) — null on determinations recorded before
+    the basis was (issue 12)."""
 
     outcome: Outcome
     points: int
+    legal_basis: str | None = None
 
 
 class CaseClosed(EventData):
@@ -117,7 +148,8 @@ class TransferredToCriminal(EventData):
 
 
 class InterimDeterminationIssued(EventData):
-    """For a victim of an unsolved case, the facts established so far (146号令 Art 66)."""
+    """For a victim of an unsolved case, the facts established so far (146号令 Art 66); stops the
+    `interim_determination` clock if a request started one."""
 
     summary: str
 
@@ -128,6 +160,11 @@ class AcknowledgementOverdue(DeadlinePassed):
 
 class DeterminationOverdue(DeadlinePassed):
     """The incident province did not determine responsibility within 10 working days of the capture."""
+
+
+class InterimDeterminationOverdue(DeadlinePassed):
+    """The incident province did not issue the interim determination a victim asked for within 10
+    working days of the request (146号令 Art 66)."""
 
 
 # Every `EventData` class above, in the order declared.

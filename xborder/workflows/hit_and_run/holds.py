@@ -1,5 +1,7 @@
-"""A known suspect vehicle (named when the case opens, or the apprehended one) is held until the case
-ends, so that it cannot be re-registered in another province while it is hunted."""
+"""A known suspect vehicle (named when the case opens or amended later, or the apprehended one) is held
+until the case ends — a suspended case included — so that it cannot be re-registered in another
+province while it is hunted. Amending the suspect vehicle moves the hold to the plate now named, or
+lifts it when none is (a wrongly named plate released); the case holds at most one plate at a time."""
 
 from __future__ import annotations
 
@@ -22,6 +24,11 @@ def hit_and_run_holds(envelope: Envelope) -> list[HoldChange]:
         plate, province = data["suspect_vehicle"].get("plate"), str(data["incident"])
     elif envelope.type == "SuspectApprehended":
         plate, province = data["plate"], str(data["target"])
+    elif envelope.type == "SuspectVehicleAmended":
+        # amended by the incident province, whose case holds the plate
+        plate, province = data["suspect_vehicle"].get("plate"), str((envelope.actor or {}).get("province"))
+        if not plate and data["released_plate"]:
+            return [HoldChange(envelope.aggregate_id, envelope.version, active=False)]
     if plate:
         return [
             HoldChange(

@@ -27,6 +27,9 @@ def project_hit_and_run(doc: Doc, envelope: Envelope) -> None:
             solved=None,
             determination=None,
             interim_determinations=[],
+            interim_requests=[],
+            vehicle_amendments=[],
+            suspensions=[],
         )
     elif kind == "AssistanceRequested":
         for code in data["targets"]:
@@ -53,6 +56,20 @@ def project_hit_and_run(doc: Doc, envelope: Envelope) -> None:
             "at": at,
         }
         doc["plate"] = data["plate"]
+        if data["target"] == doc["incident"]:  # caught by the incident province: in its custody at once
+            doc["handover_at"] = at
+    elif kind == "SuspectVehicleAmended":
+        doc["suspect_vehicle"] = data["suspect_vehicle"]
+        doc["plate"] = data["suspect_vehicle"].get("plate")
+        doc.setdefault("vehicle_amendments", []).append(
+            {"released_plate": data["released_plate"], "reason": data["reason"], "at": at}
+        )
+    elif kind == "CaseSuspended":
+        doc.setdefault("suspensions", []).append({"suspended_at": at, "reason": data["reason"]})
+    elif kind == "CaseReopened":
+        doc["suspensions"][-1].update(reopened_at=at, reopen_reason=data["reason"])
+    elif kind == "InterimDeterminationRequested":
+        doc.setdefault("interim_requests", []).append({"reference": data["reference"], "at": at})
     elif kind == "HandoverCompleted":
         doc["handover_at"] = at
     elif kind == "CaseSolved":
@@ -60,6 +77,11 @@ def project_hit_and_run(doc: Doc, envelope: Envelope) -> None:
         for code in data["withdrawn_from"]:
             doc["targets"][code]["withdrawn_at"] = at
     elif kind == "ResponsibilityDetermined":
-        doc["determination"] = {"outcome": data["outcome"], "points": data["points"], "at": at}
+        doc["determination"] = {
+            "outcome": data["outcome"],
+            "points": data["points"],
+            "legal_basis": data.get("legal_basis"),
+            "at": at,
+        }
     elif kind == "InterimDeterminationIssued":
         doc["interim_determinations"].append({"summary": data["summary"], "at": at})

@@ -12,3 +12,5 @@ class Term(NationalTerm):
     DETERMINATION = "determination", TimeLimit(10, "working_days")
     # 146号令 协查: targets acknowledge "promptly"; 24 hours until a zone records its own SLA.
     ASSISTANCE_ACK = "assistance_ack", TimeLimit(24, "hours")
+    # 146号令 Art 66: an unsolved case's victim asks in writing; the determination within 10 days of it.
+    INTERIM_DETERMINATION = "interim_determination", TimeLimit(10, "working_days")

@@ -2,8 +2,12 @@
 
 The dispatch centre of the accident's province opens the rescue and sends the nearest police unit and
 the nearest hospital or 120 unit, whatever their province; they report arrival and admission, and
-their response times are kept. The costs are advanced by the insurer (written notice, within the
-交强险 medical limit) or by the accident province's relief fund, as `funding.route_funding` decides.
+their response times are kept. The costs are advanced by the insurer (written notice, under one of the
+three 交强险 heads and within its limit, the insured's fault as the police determine it — provisional,
+as the insurer states it, until they do) or by the accident province's relief fund, as
+`funding.route_funding` decides, or once an insurer reports costs above its limit; the fund's advance
+is bounded by the request and by the 7 days from admission, and its recovery from the liable party is
+recorded when known.
 A rescue whose driver fled has its hit-and-run case opened by a process manager; its id is fixed
 here, so however often that manager runs, there is one case, linked from the rescue.
 """
@@ -12,18 +16,30 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
 from xborder.domain import cases
 from xborder.domain.actors import Actor, Role
+from xborder.domain.calendar import CST
 from xborder.domain.cases import Allowed, Awaited, CaseAggregate, DeadlinePolicy, awaited, require_text
 from xborder.domain.errors import CaseNotFound, NotPermitted, RuleViolation, TransitionNotAllowed
 from xborder.domain.money import Money
 from xborder.domain.provinces import province_by_code
-from xborder.workflows.rescue.funding import FundReason, VehicleCover, medical_limit, route_funding
+from xborder.workflows.rescue.funding import (
+    FUND_HEADS,
+    FUND_RESCUE_DAYS,
+    FUND_RESCUE_RULE,
+    LIMITS_RULE,
+    FundReason,
+    Head,
+    VehicleCover,
+    head_limit,
+    last_fund_rescue_day,
+    route_funding,
+)
 from xborder.workflows.rescue.terms import Term
 
 ACCIDENT = "accident"
@@ -33,6 +49,9 @@ _HIT_AND_RUN_NAMESPACE = UUID("1b0c6f0a-7d2e-4f5c-9a3b-2e8d4c6a1f90")
 # the payers. The dispatched units report from their own province (`Service`), insurers as notified.
 _DISPATCH_CENTRE: Allowed = {Role.DISPATCHER: (ACCIDENT,)}
 _ACCIDENT_OFFICES: Allowed = {Role.TRAFFIC_POLICE: (ACCIDENT,), Role.DISPATCHER: (ACCIDENT,)}
+# The accident province's traffic police determine responsibility (道路交通安全法 第七十三条).
+_ACCIDENT_POLICE: Allowed = {Role.TRAFFIC_POLICE: (ACCIDENT,)}
+_ACCIDENT_FUND: Allowed = {Role.FUND: (ACCIDENT,)}
 
 
 def hit_and_run_id_for(rescue_id: UUID) -> UUID:
@@ -106,6 +125,24 @@ class RescueReport:
     driver_fled: bool
 
 
+@dataclass(frozen=True, slots=True)
+class FundRequest:
+    """What the relief fund is asked to advance: rescue costs of the treatment up to a day (at most 7
+    days from admission), funeral costs for the dead (those recorded dead, or named in `deceased`)."""
+
+    rescue_costs: Money | None = None
+    rescue_costs_until: date | None = None
+    funeral_costs: Money | None = None
+    deceased: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> Money | None:
+        """The amount requested, or None when the notice named none (the fund's review is then bounded
+        by nothing but its own decision, as before requests were recorded)."""
+        amounts = [m for m in (self.rescue_costs, self.funeral_costs) if m is not None]
+        return sum(amounts, Money(0)) if amounts else None
+
+
 class JointRescue(CaseAggregate):
     KIND = "rescue"
     TERMINAL = frozenset({RescueStatus.CLOSED})
@@ -124,6 +161,7 @@ class JointRescue(CaseAggregate):
             r.roles = {self.accident: ACCIDENT}
             r.driver_fled = self.driver_fled
             r.casualty_refs = [c["ref"] for c in self.casualties]
+            r.dead = [c["ref"] for c in self.casualties if c["severity"] == Severity.DEAD.value]
             r.vehicles = [VehicleCover(v["plate"], v["insurer"], v["policy"]) for v in self.vehicles]
             r.status = RescueStatus.OPEN
 
@@ -152,6 +190,7 @@ class JointRescue(CaseAggregate):
         response_seconds: int
 
         def apply_to(self, r: JointRescue) -> None:
+            r.admitted_on = self.at.astimezone(CST).date()
             r.reported_by(MEDICAL)
 
     class InsurerNotified(cases.CaseEvent):
@@ -164,25 +203,76 @@ class JointRescue(CaseAggregate):
             r.insurers[self.insurer] = None
 
     class InsurerAdvanceConfirmed(cases.CaseEvent):
+        """An advance under one 交强险 head (class version 4: `head`, `limit`, `at_fault_provisional`,
+        `costs`, `over_limit` added)."""
+
+        class_version = 4  # CaseEvent's 3, and this event's own change
+
         insurer: str
         amount: int
         at_fault: bool
+        head: str
+        limit: int  # the head's limit the advance was bounded by
+        at_fault_provisional: bool  # as the insurer stated it, before the police determined fault
+        costs: int | None  # the costs under the head, when the insurer states them
+        over_limit: bool  # costs above the limit, which the relief fund is to advance
+
+        @classmethod
+        def upcast_v3_v4(cls, state: dict[str, Any]) -> None:
+            """Before heads, every advance was a medical one, its fault the insurer's word."""
+            state.setdefault("head", Head.MEDICAL.value)
+            state.setdefault("limit", head_limit(Head.MEDICAL, bool(state["at_fault"])).yuan)
+            state.setdefault("at_fault_provisional", True)
+            state.setdefault("costs", None)
+            state.setdefault("over_limit", False)
 
         def apply_to(self, r: JointRescue) -> None:
-            r.insurers[self.insurer] = self.amount
+            r.insurers[self.insurer] = (r.insurers.get(self.insurer) or 0) + self.amount
+            r.advances[(self.insurer, self.head)] = self.amount
+            r.over_limit = r.over_limit or self.over_limit
             r.funding = RescueStatus.FUNDING_CONFIRMED
             r.refresh_status()
 
+    class FaultDetermined(cases.CaseEvent):
+        """The police's determination of responsibility: the plates whose drivers are at fault, and so
+        each insurer's fault (an insurer of any vehicle at fault is at fault)."""
+
+        at_fault: list[str]
+        insurers: dict[str, bool]
+
+        def apply_to(self, r: JointRescue) -> None:
+            r.fault = dict(self.insurers)
+            r.fault_determined = True
+
     class FundNotified(cases.CaseEvent):
+        """The notice, with what the fund is asked to advance (class version 4: the request added)."""
+
+        class_version = 4  # CaseEvent's 3, and this event's own change
+
         reason: str
+        rescue_costs: int | None
+        rescue_costs_until: str | None  # ISO date
+        funeral_costs: int | None
+        deceased: list[str]
+
+        @classmethod
+        def upcast_v3_v4(cls, state: dict[str, Any]) -> None:
+            """A notice from before requests were recorded asked for no particular amount."""
+            state.setdefault("rescue_costs", None)
+            state.setdefault("rescue_costs_until", None)
+            state.setdefault("funeral_costs", None)
+            state.setdefault("deceased", [])
 
         def apply_to(self, r: JointRescue) -> None:
             r.fund_notified = True
+            amounts = [a for a in (self.rescue_costs, self.funeral_costs) if a is not None]
+            r.fund_requested = sum(amounts) if amounts else None
 
     class FundAdvancePaid(cases.CaseEvent):
         amount: int
 
         def apply_to(self, r: JointRescue) -> None:
+            r.fund_paid = self.amount
             r.fund_reviewed = True
             r.funding = RescueStatus.FUNDING_CONFIRMED
             r.refresh_status()
@@ -192,6 +282,15 @@ class JointRescue(CaseAggregate):
             r.fund_reviewed = True
             r.funding = RescueStatus.FUNDING_DENIED
             r.refresh_status()
+
+    class FundRecoveryRecorded(cases.CaseEvent):
+        """The fund recovered `amount` of its advance from the liable party (办法: 追偿)."""
+
+        liable_party: str
+        amount: int
+
+        def apply_to(self, r: JointRescue) -> None:
+            r.fund_recovered += self.amount
 
     class RescueClosed(cases.StatusEvent):
         STATUS = RescueStatus.CLOSED
@@ -207,12 +306,21 @@ class JointRescue(CaseAggregate):
         self.accident = ""
         self.driver_fled = False
         self.casualty_refs: list[str] = []
+        self.dead: list[str] = []  # casualties recorded dead at the scene
         self.vehicles: list[VehicleCover] = []
         self.units: dict[Service, tuple[str, datetime]] = {}  # -> the unit's province, when it was sent
         self.reported: set[Service] = set()  # the services whose unit has reported
-        self.insurers: dict[str, int | None] = {}  # notified insurer -> confirmed advance
+        self.insurers: dict[str, int | None] = {}  # notified insurer -> confirmed advances, summed
+        self.advances: dict[tuple[str, str], int] = {}  # (insurer, head) -> its advance
+        self.fault: dict[str, bool] = {}  # insurer -> at fault, as the police determined
+        self.fault_determined = False
+        self.over_limit = False  # an insurer reported costs above its limit
+        self.admitted_on: date | None = None
         self.fund_notified = False
+        self.fund_requested: int | None = None
         self.fund_reviewed = False
+        self.fund_paid = 0
+        self.fund_recovered = 0
         self.funding: str | None = None
 
     @property
@@ -382,32 +490,126 @@ class JointRescue(CaseAggregate):
             raise TransitionNotAllowed(f"{insurer} is already notified")
         self.record(self.InsurerNotified, actor, at, insurer=insurer, policy=policy)
 
-    def confirm_insurer_advance(self, amount: Money, at_fault: bool, *, actor: Actor, at: datetime) -> None:
+    def confirm_insurer_advance(
+        self,
+        amount: Money,
+        at_fault: bool | None,
+        head: Head = Head.MEDICAL,
+        costs: Money | None = None,
+        *,
+        actor: Actor,
+        at: datetime,
+        policy: DeadlinePolicy | None = None,
+    ) -> None:
+        """The notified insurer advances under one 交强险 head, within that head's limit (条例 第二十三条)
+        for its insured's fault: the police's determination when recorded, else the insurer's word,
+        kept as provisional. Costs stated above a limit the fund covers start the fund's notice clock."""
         # the notified insurer, of an involved province
         self._guard(actor, {Role.INSURER: None}, "confirm an advance for")
         insurer = actor.org or ""
-        if self.insurers.get(insurer) is not None:
-            raise TransitionNotAllowed("your advance is already confirmed")
-        limit = medical_limit(at_fault)
+        if (insurer, head.value) in self.advances:
+            raise TransitionNotAllowed(f"your advance under the {head.value} head is already confirmed")
+        determined = self.fault.get(insurer) if self.fault_determined else None
+        if determined is not None:
+            if at_fault is not None and at_fault is not determined:
+                raise RuleViolation(
+                    "the police determined your insured "
+                    f"{'' if determined else 'not '}at fault; the advance follows their determination",
+                    code="insurer.at_fault_determined",
+                    field="at_fault",
+                )
+            fault = determined
+        elif at_fault is None:
+            raise RuleViolation(
+                "state whether your insured is at fault: the police have not determined it yet",
+                code="field.missing",
+                field="at_fault",
+            )
+        else:
+            fault = at_fault
+        limit = head_limit(head, fault)
         if amount.yuan <= 0 or amount > limit:
             raise RuleViolation(
-                f"the 交强险 medical limit is {limit} when the insured is "
-                f"{'' if at_fault else 'not '}at fault; costs above it go to the relief fund",
+                f"{LIMITS_RULE}: the {head.value} limit is {limit} when the insured is "
+                f"{'' if fault else 'not '}at fault"
+                + ("; costs above it go to the relief fund" if head in FUND_HEADS else ""),
                 code="insurer.advance_over_limit" if amount > limit else "insurer.advance_invalid",
                 field="amount",
             )
+        if costs is not None and amount > costs:
+            raise RuleViolation(
+                f"an advance is never more than the costs ({costs})",
+                code="insurer.advance_over_costs",
+                field="amount",
+            )
+        over_limit = costs is not None and costs > limit and head in FUND_HEADS
+        opens = {}
+        if over_limit and not self.fund_notified and Term.FUND_NOTICE not in self.deadlines:
+            if policy is None:
+                raise ValueError("costs above the limit start the fund's notice clock: a policy is needed")
+            opens = {Term.FUND_NOTICE: policy.due(Term.FUND_NOTICE, [self.accident], at)}
         self.record(
-            self.InsurerAdvanceConfirmed, actor, at, insurer=insurer, amount=amount.yuan, at_fault=at_fault
+            self.InsurerAdvanceConfirmed,
+            actor,
+            at,
+            opens=opens,
+            insurer=insurer,
+            amount=amount.yuan,
+            at_fault=fault,
+            head=head.value,
+            limit=limit.yuan,
+            at_fault_provisional=determined is None,
+            costs=None if costs is None else costs.yuan,
+            over_limit=over_limit,
         )
 
-    def notify_fund(self, reason: FundReason, *, actor: Actor, at: datetime, policy: DeadlinePolicy) -> None:
-        """Notice to the relief fund of the accident's province, which reviews within 5 working days."""
+    def determine_fault(self, at_fault: Sequence[str], *, actor: Actor, at: datetime) -> None:
+        """The accident province's traffic police determine responsibility (交通事故认定, 道路交通安全法
+        第七十三条): the plates whose drivers bear any of it. Every insurer's fault follows from then on."""
+        self._guard(actor, _ACCIDENT_POLICE, "determine responsibility in")
+        if self.fault_determined:
+            raise TransitionNotAllowed("responsibility is already determined in this rescue")
+        plates = {v.plate for v in self.vehicles if v.plate}
+        unknown = sorted(set(at_fault) - plates)
+        if unknown:
+            raise RuleViolation(
+                f"the plates at fault must be vehicles of this rescue: unknown {', '.join(unknown)}",
+                code="fault.unknown_plate",
+                field="at_fault",
+            )
+        insurers: dict[str, bool] = {}
+        for vehicle in self.vehicles:
+            if vehicle.insured and vehicle.insurer:
+                insurers[vehicle.insurer] = insurers.get(vehicle.insurer, False) or (
+                    vehicle.plate in at_fault
+                )
+        self.record(
+            self.FaultDetermined,
+            actor,
+            at,
+            at_fault=sorted(set(at_fault)),
+            insurers=dict(sorted(insurers.items())),
+        )
+
+    def notify_fund(
+        self,
+        reason: FundReason,
+        request: FundRequest | None = None,
+        *,
+        actor: Actor,
+        at: datetime,
+        policy: DeadlinePolicy,
+    ) -> None:
+        """Notice to the relief fund of the accident's province, which reviews within 5 working days,
+        with what it is asked to advance: rescue costs of at most 7 days from admission (办法 第十四条)
+        and funeral costs for the dead."""
         self._guard(actor, _ACCIDENT_OFFICES, "notify the relief fund of")
         if self.fund_notified:
             raise TransitionNotAllowed("the relief fund is already notified")
         route = route_funding(self.driver_fled, self.vehicles)
         justified = reason in route.fund_reasons or (
-            reason is FundReason.OVER_LIMIT and any(a is not None for a in self.insurers.values())
+            reason is FundReason.OVER_LIMIT
+            and (self.over_limit or any(a is not None for a in self.insurers.values()))
         )
         if not justified:
             raise RuleViolation(
@@ -419,11 +621,74 @@ class JointRescue(CaseAggregate):
                 code="fund.reason_not_applicable",
                 field="reason",
             )
+        request = request or FundRequest()
+        self._check_request(request)
         opens = {Term.FUND_REVIEW: policy.due(Term.FUND_REVIEW, [self.accident], at)}
-        self.record(self.FundNotified, actor, at, reason=reason.value, closes=[Term.FUND_NOTICE], opens=opens)
+        self.record(
+            self.FundNotified,
+            actor,
+            at,
+            reason=reason.value,
+            closes=[Term.FUND_NOTICE],
+            opens=opens,
+            rescue_costs=None if request.rescue_costs is None else request.rescue_costs.yuan,
+            rescue_costs_until=None
+            if request.rescue_costs_until is None
+            else request.rescue_costs_until.isoformat(),
+            funeral_costs=None if request.funeral_costs is None else request.funeral_costs.yuan,
+            deceased=sorted(set(request.deceased)),
+        )
+
+    def _check_request(self, request: FundRequest) -> None:
+        """What the fund may be asked for (道路交通事故社会救助基金管理办法): rescue costs of admitted
+        casualties up to 7 days from admission (第十四条), funeral costs for the dead."""
+        rescue = request.rescue_costs is not None and request.rescue_costs.yuan > 0
+        if (rescue or request.rescue_costs_until is not None) and self.admitted_on is None:
+            raise RuleViolation(
+                "rescue costs are those of casualties admitted to hospital; no admission is recorded",
+                code="fund.not_admitted",
+                field="rescue_costs" if rescue else "rescue_costs_until",
+            )
+        if rescue and request.rescue_costs_until is None:
+            raise RuleViolation(
+                "name the last day of treatment the rescue costs cover (rescue_costs_until)",
+                code="field.missing",
+                field="rescue_costs_until",
+            )
+        until = request.rescue_costs_until
+        if until is not None and self.admitted_on is not None:
+            last = last_fund_rescue_day(self.admitted_on)
+            if until > last:
+                raise RuleViolation(
+                    f"{FUND_RESCUE_RULE}: the fund advances rescue costs of at most {FUND_RESCUE_DAYS} days "
+                    f"from admission (admitted {self.admitted_on.isoformat()}: up to {last.isoformat()})",
+                    code="fund.rescue_beyond_7_days",
+                    field="rescue_costs_until",
+                )
+            if until < self.admitted_on:
+                raise RuleViolation(
+                    f"rescue costs cannot end before the admission ({self.admitted_on.isoformat()})",
+                    code="fund.rescue_before_admission",
+                    field="rescue_costs_until",
+                )
+        unknown = sorted(set(request.deceased) - set(self.casualty_refs))
+        if unknown:
+            raise RuleViolation(
+                f"the deceased must be casualty refs of this rescue: unknown {', '.join(unknown)}",
+                code="fund.unknown_deceased",
+                field="deceased",
+            )
+        funeral = request.funeral_costs is not None and request.funeral_costs.yuan > 0
+        if funeral and not (request.deceased or self.dead):
+            raise RuleViolation(
+                "funeral costs are advanced for the dead only; no casualty of this rescue is recorded "
+                "dead (name them in deceased)",
+                code="fund.no_deceased",
+                field="funeral_costs",
+            )
 
     def review_fund(self, approved: bool, amount: Money, *, actor: Actor, at: datetime) -> None:
-        self._guard(actor, {Role.FUND: (ACCIDENT,)}, "review the fund advance of")
+        self._guard(actor, _ACCIDENT_FUND, "review the fund advance of")
         if not self.fund_notified:
             raise TransitionNotAllowed("the relief fund was not notified of this rescue")
         if self.fund_reviewed:
@@ -433,9 +698,33 @@ class JointRescue(CaseAggregate):
                 raise RuleViolation(
                     "an approved advance needs its amount", code="fund.amount_invalid", field="amount"
                 )
+            if self.fund_requested is not None and amount.yuan > self.fund_requested:
+                raise RuleViolation(
+                    f"the fund never advances more than requested ({Money(self.fund_requested)})",
+                    code="fund.amount_over_request",
+                    field="amount",
+                )
             self.record(self.FundAdvancePaid, actor, at, amount=amount.yuan, closes=[Term.FUND_REVIEW])
         else:
             self.record(self.FundAdvanceDenied, actor, at, closes=[Term.FUND_REVIEW])
+
+    def record_recovery(self, liable_party: str, amount: Money, *, actor: Actor, at: datetime) -> None:
+        """The fund recovered part or all of its advance from the liable party (办法: 追偿), whenever
+        that becomes known — after the rescue is closed too."""
+        self.authorize(actor, _ACCIDENT_FUND)
+        require_text(liable_party, "liable_party")
+        if self.fund_paid <= 0:
+            raise TransitionNotAllowed("the fund advanced nothing in this rescue to recover")
+        outstanding = self.fund_paid - self.fund_recovered
+        if amount.yuan <= 0 or amount.yuan > outstanding:
+            raise RuleViolation(
+                f"a recovery is between ¥1 and what is still to recover ({Money(max(outstanding, 0))})",
+                code="fund.recovery_invalid",
+                field="amount",
+            )
+        self.record(
+            self.FundRecoveryRecorded, actor, at, liable_party=liable_party.strip(), amount=amount.yuan
+        )
 
     def close(self, *, actor: Actor, at: datetime) -> None:
         self._guard(actor, _DISPATCH_CENTRE, "close")

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from xborder.infra.contracts import DeadlinePassed, EventData, NestedData
 from xborder.workflows.rescue.aggregate import Severity
-from xborder.workflows.rescue.funding import FundReason
+from xborder.workflows.rescue.funding import FundReason, Head
 
 
 class AccidentPlace(NestedData):
@@ -91,18 +91,39 @@ class InsurerNotified(EventData):
 
 
 class InsurerAdvanceConfirmed(EventData):
-    """The insurer confirmed its advance of `amount` yuan, and whether its insured was at fault."""
+    """The insurer confirmed its advance of `amount` yuan under one 交强险 `head`, bounded by that
+    head's `limit` for its insured's fault; `at_fault_provisional` while the police have not determined
+    responsibility. `over_limit`: the stated `costs` exceed a limit the relief fund covers (its
+    `fund_notice` clock starts). Before heads were recorded every advance was medical and provisional."""
 
     insurer: str
     amount: int
     at_fault: bool
+    head: Head
+    limit: int
+    at_fault_provisional: bool
+    costs: int | None
+    over_limit: bool
+
+
+class FaultDetermined(EventData):
+    """The accident province's traffic police determined responsibility: the plates whose drivers are
+    at fault (`at_fault`), and so each insurer's fault (`insurers`), which advances follow from now on."""
+
+    at_fault: list[str]
+    insurers: dict[str, bool]
 
 
 class FundNotified(EventData):
     """The accident province's road-traffic relief fund was asked to advance the costs, for `reason`;
-    its `fund_review` clock starts."""
+    its `fund_review` clock starts. The request: rescue costs up to `rescue_costs_until` (ISO date, at
+    most 7 days from admission), funeral costs for the `deceased` (casualty refs); null when not named."""
 
     reason: FundReason
+    rescue_costs: int | None
+    rescue_costs_until: str | None
+    funeral_costs: int | None
+    deceased: list[str]
 
 
 class FundAdvancePaid(EventData):
@@ -113,6 +134,14 @@ class FundAdvancePaid(EventData):
 
 class FundAdvanceDenied(EventData):
     """The relief fund refused to advance the costs."""
+
+
+class FundRecoveryRecorded(EventData):
+    """The relief fund recovered `amount` yuan of its advance from the liable party (personal data:
+    masked on reading for everyone but the fund and the accident's offices)."""
+
+    liable_party: str
+    amount: int
 
 
 class RescueClosed(EventData):

@@ -29,6 +29,7 @@ def project_rescue(doc: Doc, envelope: Envelope) -> None:
             police=None,
             medical=None,
             insurers={},
+            fault=None,
             fund=None,
             closed_at=None,
         )
@@ -48,13 +49,42 @@ def project_rescue(doc: Doc, envelope: Envelope) -> None:
     elif kind == "InsurerNotified":
         doc["insurers"][data["insurer"]] = {"policy": data["policy"], "notified_at": at, "advance": None}
     elif kind == "InsurerAdvanceConfirmed":
-        doc["insurers"][data["insurer"]]["advance"] = {
+        advance = {
             "amount": data["amount"],
             "at_fault": data["at_fault"],
             "at": at,
+            "head": data["head"],
+            "limit": data["limit"],
+            "at_fault_provisional": data["at_fault_provisional"],
+            "costs": data["costs"],
+            "over_limit": data["over_limit"],
         }
+        insurer = doc["insurers"][data["insurer"]]
+        # `advance`: the first one, as before heads; `advances`: each head's.
+        if insurer.get("advance") is None:
+            insurer["advance"] = advance
+        insurer.setdefault("advances", {})[data["head"]] = advance
+    elif kind == "FaultDetermined":
+        doc["fault"] = {"at_fault": data["at_fault"], "insurers": data["insurers"], "at": at}
     elif kind == "FundNotified":
-        doc["fund"] = {"reason": data["reason"], "notified_at": at, "review": None}
+        doc["fund"] = {
+            "reason": data["reason"],
+            "notified_at": at,
+            "review": None,
+            "request": {
+                "rescue_costs": data["rescue_costs"],
+                "rescue_costs_until": data["rescue_costs_until"],
+                "funeral_costs": data["funeral_costs"],
+                "deceased": data["deceased"],
+            },
+            "recoveries": [],
+            "recovered": 0,
+        }
+    elif kind == "FundRecoveryRecorded":
+        doc["fund"].setdefault("recoveries", []).append(
+            {"liable_party": data["liable_party"], "amount": data["amount"], "at": at}
+        )
+        doc["fund"]["recovered"] = doc["fund"].get("recovered", 0) + data["amount"]
     elif kind in ("FundAdvancePaid", "FundAdvanceDenied"):
         paid = kind == "FundAdvancePaid"
         doc["fund"]["review"] = {"approved": paid, "amount": data["amount"] if paid else 0, "at": at}
