@@ -278,3 +278,23 @@ def test_refused_hit_and_run_commands(make_service: MakeService) -> None:
     bad_partial = {**CASE_BODY, "suspect_vehicle": {"plate_partial": "川AI"}}
     response = service.client.post("/v1/hit-and-runs", json=bad_partial, headers=chuan)
     assert (response.status_code, response.json()["code"]) == (422, "plate_partial.invalid")
+
+
+def test_plates_are_taken_as_witnesses_and_officers_type_them(make_service: MakeService) -> None:
+    """GA 36-2018 plates typed with full-width characters, the printed dot and spaces are stored in the
+    canonical form, the partial plate of a hit-and-run and a full one alike."""
+    service = make_service("embedded", workers=False, **_settings())
+    inv = _investigator(service, CHUAN)
+    body = {
+        **CASE_BODY,
+        "suspect_vehicle": {**CASE_BODY["suspect_vehicle"], "plate_partial": "川 Ａ·＊２３＊５"},
+    }
+    cases = service.container.application(HitAndRunCases)
+    created = service.client.post("/v1/hit-and-runs", json=body, headers=inv)
+    assert created.status_code == 201, created.text
+    assert cases.get(UUID(created.json()["id"])).suspect_vehicle["plate_partial"] == "川A*23*5"
+
+    typed = {**body, "suspect_vehicle": {"plate": "川ａ·１２３４５"}}
+    created = service.client.post("/v1/hit-and-runs", json=typed, headers=inv)
+    assert created.status_code == 201, created.text
+    assert cases.get(UUID(created.json()["id"])).suspect_vehicle["plate"] == "川A12345"

@@ -88,8 +88,10 @@ def _check_strings(value: Any, *, item: str | None) -> None:
             _check_strings(element, item=str(index) if item is None else f"{item}.{index}")
 
 
+# Room for a plate as people type it (full-width, dots, spaces: "川 Ａ·１２３４５"); what is stored is the
+# canonical form, at most 8 characters.
 PlateStr = Annotated[
-    str, AfterValidator(lambda v: Plate.parse(v).value), Field(examples=["川A12345"], max_length=16)
+    str, AfterValidator(lambda v: Plate.parse(v).value), Field(examples=["川A12345"], max_length=32)
 ]
 VinStr = Annotated[str, AfterValidator(lambda v: Vin.parse(v).value), Field(examples=["1M8GDM9AXKP042788"])]
 IdNumberStr = Annotated[

@@ -50,7 +50,8 @@ class CasualtiesIn(StrictBody):
 
 class SuspectVehicleIn(StrictBody):
     plate: PlateStr | None = None
-    plate_partial: Annotated[str, StringConstraints(max_length=8)] | None = Field(
+    # Typed forms (spaces, dots, full-width) normalise to at most 8 characters; the domain checks that.
+    plate_partial: Annotated[str, StringConstraints(max_length=32)] | None = Field(
         default=None, description="what witnesses read; * or ? for unread characters", examples=["川A*23*5"]
     )
     color: Short = ""
