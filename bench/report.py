@@ -175,7 +175,11 @@ def render_markdown(results: dict[str, Any]) -> str:
                 for label, i in idle
                 if i is not None
             )
-            + "."
+            + " — measured once the service's start had settled ("
+            + ", ".join(
+                f"{label}: after {_fmt(i.get('settled_after_s'))} s" for label, i in idle if i is not None
+            )
+            + ")."
         )
     catch_up = projected.get("catch_up")
     if catch_up:
