@@ -991,14 +991,20 @@ def _new_page(page: Page, kind: str, form: CommandForm, state: FormState, *, sta
     )
 
 
-@router.get("/new/{kind}")
-async def new_case_page(request: Request, kind: str) -> Response:
-    page = Page(request)
+def _opening_form(page: Page, kind: str) -> CommandForm | Response:
+    """The form that opens a case of `kind`, or the page to show instead (sign in, not found)."""
     if not page.session.signed_in:
         return page.to_signin()
     form = page.console.catalog.opening(kind) if kind in page.console.prefixes else None
-    if form is None:
-        return page.not_found()
+    return form if form is not None else page.not_found()
+
+
+@router.get("/new/{kind}")
+async def new_case_page(request: Request, kind: str) -> Response:
+    page = Page(request)
+    form = _opening_form(page, kind)
+    if isinstance(form, Response):
+        return form
     if not may_open(kind, page.actor):
         return page.render("error.html", status=403, message=page.t("error.forbidden"))
     return _new_page(page, kind, form, _fresh(form, page, None))
@@ -1007,11 +1013,9 @@ async def new_case_page(request: Request, kind: str) -> Response:
 @router.post("/new/{kind}")
 async def new_case(request: Request, kind: str) -> Response:
     page = Page(request)
-    if not page.session.signed_in:
-        return page.to_signin()
-    form = page.console.catalog.opening(kind) if kind in page.console.prefixes else None
-    if form is None:
-        return page.not_found()
+    form = _opening_form(page, kind)
+    if isinstance(form, Response):
+        return form
     data = await page.form()
     if not page.csrf_ok(data):
         return page.csrf_refused()
