@@ -151,11 +151,12 @@ class ProvinceReadModels:
         case_ids = list(dict.fromkeys(record.envelope.aggregate_id for record in mine))
         applied = duplicates = parked = 0
         with self.database_of(province).transaction(pipelined=True) as conn:
+            # Sent before the parked cases' query fetches: both then travel in one round trip.
+            locked = conn.execute(statements.lock_cases, (case_ids,)) if case_ids else None
             parked_cases = parking.parked_cases(conn, case_ids) if parking is not None and case_ids else set()
             cases: dict[UUID, tuple[int, Doc | None]] = {}
-            if case_ids:
-                for row in conn.execute(statements.lock_cases, (case_ids,)):
-                    cases[row["id"]] = (int(row["version"]), row["doc"])
+            for row in locked if locked is not None else ():
+                cases[row["id"]] = (int(row["version"]), row["doc"])
             changed: dict[UUID, Doc] = {}
             for record in mine:
                 case_id = record.envelope.aggregate_id
