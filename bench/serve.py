@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +56,13 @@ def free_port() -> int:
 
 
 def service_env(
-    database_url: str, jwt_secret: str, data_dir: Path, *, workers: bool, kafka: str | None = None
+    database_url: str,
+    jwt_secret: str,
+    data_dir: Path,
+    *,
+    workers: bool,
+    kafka: str | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment `make run` would pass, with the service's own settings reset to their defaults
     except the database, the secret, the data directory, (to switch consumers off) RUN_WORKERS and
@@ -68,12 +74,18 @@ def service_env(
         env["RUN_WORKERS"] = "false"
     if kafka is not None:
         env["KAFKA_BOOTSTRAP_SERVERS"] = kafka
-    return env
+    return env | dict(extra or {})
 
 
 @contextmanager
 def xborder_serve(
-    database_url: str, jwt_secret: str, scratch: Path, *, workers: bool, kafka: str | None = None
+    database_url: str,
+    jwt_secret: str,
+    scratch: Path,
+    *,
+    workers: bool,
+    kafka: str | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Served]:
     """Start `xborder serve --port <free>` and wait for /readyz; SIGTERM it (then SIGKILL) at the end.
     With `kafka` (bootstrap servers), the service goes through that broker. Fails with the tail of its
@@ -84,7 +96,7 @@ def xborder_serve(
     log_path = data_dir / "serve.log"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = service_env(database_url, jwt_secret, data_dir, workers=workers, kafka=kafka)
+    env = service_env(database_url, jwt_secret, data_dir, workers=workers, kafka=kafka, extra=extra_env)
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -46,9 +46,12 @@ from xborder.infra.postgres.database import Database, eventsourcing_env
 from xborder.infra.postgres.embedded import start_embedded_postgres
 from xborder.infra.postgres.migrations import migrate_core, migrate_dead_letters
 from xborder.infra.postgres.routes import RoutedNotifications, WholeLogs, backfill_routes
+from xborder.infra.postgres.tls import with_tls
 from xborder.infra.settings import Settings
 from xborder.infra.signals import ReadModelSignals
 from xborder.infra.tokens import TokenIssuer, issuer_from_settings
+from xborder.privacy.audit import AuditLog
+from xborder.privacy.configured import Privacy, privacy_from_settings
 from xborder.projections import deadlines
 from xborder.projections.dead_letters import DeadLetters
 from xborder.projections.deadlines import DeadlineTable
@@ -83,6 +86,10 @@ class Container:
     wakeups: DeliveryWakeups
     holds: CatchingUpHolds
     dead_letters: DeadLetters
+    # The audit log of sensitive reads (xborder.privacy.audit), on the shared database.
+    audit: AuditLog
+    # Personal data sealed in the events and opened by readers (xborder.privacy).
+    privacy: Privacy
     workers: list[Worker] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     # Envelopes of recently read events, shared by this process's feeds: decoded once, read by each.
@@ -204,7 +211,7 @@ class Container:
         on_unreadable = self.dead_letters.handler(f"projection-{code}")
         load_positions = load_positions or self._loader(code)
         if self.kafka_enabled:
-            from xborder.infra.kafka import KafkaFeed
+            from xborder.infra.kafka import KafkaFeed, kafka_security
 
             assert self.settings.kafka_bootstrap_servers
             self._ensure_topics()
@@ -216,6 +223,7 @@ class Container:
                 load_positions=load_positions,
                 client_id=f"{self.settings.kafka_client_id}.{group_id}",
                 on_unreadable=on_unreadable,
+                security=kafka_security(self.settings),
             )
         return NotificationLogFeed(
             self.log_sources(),
@@ -256,7 +264,7 @@ class Container:
     def _ensure_topics(self) -> None:
         if self._topics_ready:
             return
-        from xborder.infra.kafka import ensure_topics
+        from xborder.infra.kafka import ensure_topics, kafka_security
 
         assert self.settings.kafka_bootstrap_servers
         ensure_topics(
@@ -265,6 +273,7 @@ class Container:
             partitions=self.settings.kafka_partitions,
             replication_factor=self.settings.kafka_replication_factor,
             client_id=self.settings.kafka_client_id,
+            security=kafka_security(self.settings),
         )
         self._topics_ready = True
 
@@ -277,7 +286,7 @@ class Container:
         return topics
 
     def _relays(self) -> list[Worker]:
-        from xborder.infra.kafka import make_producer
+        from xborder.infra.kafka import kafka_security, make_producer
 
         servers = self.settings.kafka_bootstrap_servers
         assert servers
@@ -287,7 +296,11 @@ class Container:
             Relay(
                 source,
                 self.topic_of(source.aggregate_type) if self.settings.kafka_national_stream else None,
-                make_producer(servers, client_id=f"{self.settings.kafka_client_id}.relay"),
+                make_producer(
+                    servers,
+                    client_id=f"{self.settings.kafka_client_id}.relay",
+                    security=kafka_security(self.settings),
+                ),
                 positions,
                 wakeup=self.wakeups.national([source.application.name]),
                 batch_size=self.settings.relay_batch_size,
@@ -322,7 +335,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     clock = clock or SystemClock()
     closers: list[Callable[[], None]] = []
     if settings.database_url:
-        url = settings.database_url
+        url = with_tls(settings.database_url, settings)  # every connection to it: pools, listener, events
     else:
         embedded = start_embedded_postgres(settings.data_dir)
         url = embedded.url
@@ -341,6 +354,10 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     for code in provinces:
         readmodels.ensure_schema(code)
 
+    privacy, keys_db = privacy_from_settings(settings, db)
+    sealer = privacy.sealer if settings.privacy_seal_events else None
+    if keys_db is not None:
+        closers.append(keys_db.close)
     policy = DeadlinePolicy(calendar=_calendar(settings), zones=_zones(settings))
     wakeups = DeliveryWakeups()
     env = eventsourcing_env(url)
@@ -354,7 +371,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     )
     for spec in WORKFLOWS:
         applications[spec.aggregate_type] = spec.application(
-            env, policy=policy, holds=holds, on_recorded=wakeups.notify
+            env, policy=policy, holds=holds, on_recorded=wakeups.notify, sealer=sealer
         )
         backfill_routes(applications[spec.aggregate_type])
 
@@ -376,6 +393,8 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         wakeups=wakeups,
         holds=holds,
         dead_letters=dead_letters,
+        audit=AuditLog(db, clock=clock),
+        privacy=privacy,
         closers=closers,
     )
 
@@ -389,7 +408,8 @@ def _readmodel_databases(
     Every province mapped is opened, not only those this process projects: the API reads any caller's."""
     opened: dict[str, Database] = {shared_url: shared}
     databases: dict[str, Database] = {}
-    for code, url in sorted(settings.readmodel_urls.items()):
+    for code, given in sorted(settings.readmodel_urls.items()):
+        url = with_tls(given, settings)  # compared with the shared URL, which has them too
         if url not in opened:
             own = Database(url, pool_size=settings.readmodel_pool_size, name=f"xborder-readmodel-{code}")
             own.open()

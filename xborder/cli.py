@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import ssl
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
 
 from xborder.domain.actors import Role
 from xborder.infra.settings import Settings
@@ -93,6 +97,15 @@ def _parser() -> argparse.ArgumentParser:
         "(records DeadlineRevised where a due time changes; running it again changes nothing)",
     )
 
+    audit = commands.add_parser("audit", help="the audit log of sensitive reads")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="recompute the hash chains; name the first broken row of each (exit 1 if any)"
+    )
+    verify.add_argument("--chain", default=None, help="only this chain: a province code, or national")
+
+    _add_privacy(commands)
+
     demo = commands.add_parser(
         "demo", help="seed demo cases in every workflow and status (each run adds another batch)"
     )
@@ -109,12 +122,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_privacy(commands: Any) -> None:
+    privacy = commands.add_parser("privacy", help="data subjects' keys: erasure and master-key rotation")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    erase = privacy_commands.add_parser(
+        "erase",
+        help="destroy a data subject's key (crypto-shredding) unless a legal hold keeps the data; "
+        "exit 1 with the reasons if refused",
+    )
+    erase.add_argument("--subject", help="the person's resident ID number")
+    erase.add_argument("--casualty", metavar="CASE_ID:REF", help="a rescue's casualty, by case and reference")
+    erase.add_argument("--reason", required=True, help="the request's ground (PIPL Art. 47), recorded")
+    erase.add_argument("--operator", default="operator", help="who runs it, recorded (default: operator)")
+    privacy_commands.add_parser(
+        "rewrap", help="rewrap every subject key with the current master key (PRIVACY_MASTER_KEY_ID)"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "contracts":  # needs no settings: it reads the workflow registry only
         return _contracts(args.output, check=args.check)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:  # e.g. production without TLS: say what to set, without a traceback
+        for detail in error.errors(include_url=False):
+            cause = detail.get("ctx", {}).get("error")
+            where = ".".join(map(str, detail["loc"]))
+            message = str(cause) if cause is not None else detail["msg"]
+            print(f"xborder: {where + ': ' if where else ''}{message}", file=sys.stderr)
+        return 2
     if args.command == "token":
         return _token(settings, args)
     if args.command == "serve":
@@ -125,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _demo(settings, cases=args.cases, seed=args.seed)
     if args.command == "calendar":
         return _calendar(settings, args.calendar_command)
+    if args.command == "audit":
+        return _audit_verify(settings, args.chain)
+    if args.command == "privacy":
+        return _privacy(settings, args)
     if args.command == "status":
         from xborder.operations import print_status
 
@@ -192,19 +234,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     host = args.host or settings.host
     port = args.port or settings.port
+    tls = _uvicorn_tls(settings)
+    scheme = "https" if tls else "http"
     print(
-        f"xborder: API on http://{host}:{port} (docs at /docs). Get a development token with e.g.\n"
+        f"xborder: API on {scheme}://{host}:{port} (docs at /docs). Get a development token with e.g.\n"
         "  .venv/bin/xborder token --sub alice --province 500000 --role owner",
         flush=True,
     )
     if settings.dev_signin:
         print(
-            f"xborder: console on http://{host}:{port}/ — sign in at http://{host}:{port}/signin "
+            f"xborder: console on {scheme}://{host}:{port}/ — sign in at {scheme}://{host}:{port}/signin "
             "(development sign-in; its page seeds demo data in one click)",
             flush=True,
         )
     if not (settings.run_workers and settings.serve_workers_apart):
-        uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None)
+        uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None, **tls)
         return 0
     from xborder.workers_apart import WorkersApart
 
@@ -212,8 +256,22 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # leaves through `WorkersApart.__exit__`, which stops the workers' process and the embedded database.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with WorkersApart(settings):
-        uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None)
+        uvicorn.run("xborder.service:create_app", factory=True, host=host, port=port, log_config=None, **tls)
     return 0
+
+
+def _uvicorn_tls(settings: Settings) -> dict[str, Any]:
+    """uvicorn's TLS arguments from TLS_CERTFILE/TLS_KEYFILE (none: plain HTTP), and with
+    TLS_CLIENT_CA_FILE a client certificate that CA issued is required (mutual TLS)."""
+    if settings.tls_certfile is None or settings.tls_keyfile is None:
+        return {}
+    tls: dict[str, Any] = {
+        "ssl_certfile": str(settings.tls_certfile),
+        "ssl_keyfile": str(settings.tls_keyfile),
+    }
+    if settings.tls_client_ca_file is not None:
+        tls |= {"ssl_ca_certs": str(settings.tls_client_ca_file), "ssl_cert_reqs": ssl.CERT_REQUIRED}
+    return tls
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
@@ -287,6 +345,85 @@ def _calendar(settings: Settings, command: str) -> int:
         print(f"revised: {revision.aggregate_type} {revision.case_id}")
     print(f"{len(revised)} case(s) revised")
     return 0
+
+
+def _privacy(settings: Settings, args: argparse.Namespace) -> int:
+    """`privacy erase`: erase a subject or say why not; `privacy rewrap`: rotate the master key."""
+    from uuid import UUID
+
+    from xborder.bootstrap import bootstrap
+    from xborder.domain.actors import Actor, Role
+    from xborder.domain.errors import InvalidValue
+    from xborder.infra.logging import configure_logging
+    from xborder.privacy.erasure import casualty_subject, erase, person_subject
+
+    configure_logging(settings.log_level)
+    container = bootstrap(settings)
+    try:
+        privacy = container.privacy
+        if args.privacy_command == "rewrap":
+            print(f"{privacy.keys.rewrap()} key(s) rewrapped with master key {privacy.keys.master.current}")
+            return 0
+        if (args.subject is None) == (args.casualty is None):
+            print("xborder: give --subject ID_NUMBER or --casualty CASE_ID:REF", file=sys.stderr)
+            return 2
+        try:
+            if args.subject is not None:
+                subject = person_subject(privacy, args.subject)
+            else:
+                case_id, _, ref = args.casualty.partition(":")
+                subject = casualty_subject(privacy, UUID(case_id), ref)
+        except (InvalidValue, ValueError) as error:
+            print(f"xborder: {error}", file=sys.stderr)
+            return 2
+        operator = Actor(sub=args.operator, province=None, role=Role.PRIVACY_OFFICER)
+        outcome = erase(
+            privacy,
+            container.applications,
+            container.audit,
+            subject,
+            operator,
+            ground=args.reason,
+            path="cli:privacy erase",
+        )
+    finally:
+        container.close()
+    if outcome.erased:
+        print(
+            f"erased subject {outcome.subject}: {outcome.keys_destroyed} key(s) destroyed, "
+            f"{outcome.cases} case(s) now show its fields as erased (record {outcome.record_id})"
+        )
+        return 0
+    print(f"refused: the data of subject {outcome.subject} must be kept (record {outcome.record_id}):")
+    for reason in outcome.reasons:
+        print(f"  - {reason}")
+    return 1
+
+
+def _audit_verify(settings: Settings, chain: str | None) -> int:
+    """`audit verify`: each chain's rows checked and head, "intact" or its first broken row; 1 if any."""
+    from xborder.bootstrap import bootstrap
+    from xborder.infra.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    container = bootstrap(settings)
+    try:
+        result = container.audit.verify(chain)
+    finally:
+        container.close()
+    if not result.chains:
+        print(f"chain {chain}: no rows" if chain else "no audit rows recorded")
+    for report in result.chains:
+        head = f"head seq {report.head_seq} sha256 {report.head_hash.hex()}" if report.head_hash else "empty"
+        if report.broken is None:
+            print(f"chain {report.chain}: {report.rows} rows checked, intact ({head})")
+        else:
+            broken = report.broken
+            print(
+                f"chain {report.chain}: {report.rows} rows checked, BROKEN at seq {broken.seq} "
+                f"(chain {broken.chain}): {broken.why}"
+            )
+    return 0 if result.intact else 1
 
 
 def _all_worker_kinds() -> tuple[str, ...]:

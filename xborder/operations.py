@@ -50,7 +50,7 @@ def statuses(container: Container) -> list[ConsumerStatus]:
 
 def _broker_heads(container: Container) -> dict[str, dict[str, tuple[int, int]]] | None:
     """Each projected province's delivery topic (what its consumer reads), by province."""
-    from xborder.infra.kafka import topic_heads
+    from xborder.infra.kafka import kafka_security, topic_heads
 
     servers = container.settings.kafka_bootstrap_servers
     assert servers
@@ -59,6 +59,7 @@ def _broker_heads(container: Container) -> dict[str, dict[str, tuple[int, int]]]
             servers,
             {code: province_topic(code) for code in container.provinces},
             client_id=f"{container.settings.kafka_client_id}.status",
+            security=kafka_security(container.settings),
         )
     except Exception as error:  # noqa: BLE001 — an unreachable broker is something to report, not a crash
         logger.warning("the broker did not answer: %s", type(error).__name__)

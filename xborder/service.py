@@ -12,7 +12,7 @@ from typing import Final
 
 from fastapi import APIRouter, FastAPI
 
-from xborder.api import across_workflows, health
+from xborder.api import across_workflows, audit_routes, health, privacy_routes
 from xborder.api.app import build_app
 from xborder.bootstrap import WORKER_KINDS, Container, bootstrap
 from xborder.console.mount import install_console
@@ -23,6 +23,8 @@ from xborder.workflows.registry import WORKFLOWS
 ROUTERS: Final[tuple[APIRouter, ...]] = (
     health.router,
     across_workflows.router,
+    audit_routes.router,
+    privacy_routes.router,
     *(spec.router for spec in WORKFLOWS),
 )
 

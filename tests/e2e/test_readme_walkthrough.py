@@ -19,6 +19,12 @@ from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 XBORDER = Path(sys.executable).parent / "xborder"
+README_WALKTHROUGHS = (
+    "walkthrough",
+    "walkthrough-objection",
+    "walkthrough-hit-and-run",
+    "walkthrough-rescue",
+)
 
 
 def _walkthrough(name: str = "walkthrough") -> str:

@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from xborder.api.case_lookup import visible_case
-from xborder.api.deps import masker
-from xborder.api.presenters import Doc, is_visible, present
+from xborder.api.disclosure import disclose, disclose_one
+from xborder.api.presenters import Doc, is_visible
 from xborder.api.version_watch import VersionWatch
 from xborder.api.waiting import WaitingReads
 from xborder.domain.actors import Actor, Role
@@ -54,7 +54,7 @@ async def read_case(
                     doc, held = seen(arrived)
     if min_version is not None and not _reached(doc, min_version):
         body: dict[str, Any] = (
-            present(doc, actor, masker(request, kind))
+            await run_in_threadpool(disclose_one, request, actor, kind, doc)
             if doc is not None
             else {"id": str(case_id), "kind": kind, "version": 0, "status": None}
         )
@@ -64,7 +64,8 @@ async def read_case(
             body = {"id": str(case_id), "kind": kind, "version": held, "status": None}
             return JSONResponse(body, status_code=202, headers=_RETRY)
         raise CaseNotFound("No such case.")
-    return JSONResponse(present(doc, actor, masker(request, kind)), headers={"ETag": f'"{doc["version"]}"'})
+    shown = await run_in_threadpool(disclose_one, request, actor, kind, doc)
+    return JSONResponse(shown, headers={"ETag": f'"{doc["version"]}"'})
 
 
 _RETRY = {"Retry-After": "1"}
@@ -96,6 +97,8 @@ def list_cases(
         insurer=(actor.org or "") if actor.role is Role.INSURER else None,
     )
     return {
-        "items": [present(doc, actor, masker(request, kind)) for doc in result.items],
+        # Filtered in SQL for owners and insurers; `is_visible` also keeps out the roles that see no
+        # case at all (auditors, privacy officers), by the same rule a single read applies.
+        "items": disclose(request, actor, kind, [doc for doc in result.items if is_visible(doc, actor)]),
         "next_page": result.next_page,
     }

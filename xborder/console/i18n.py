@@ -158,6 +158,7 @@ M: dict[str, tuple[str, str]] = {
     "form.submit": ("提交", "Submit"),
     "form.required": ("必填", "required"),
     "form.yes": ("是", "Yes"),
+    "privacy.erased": ("已删除（个人信息已依法删除）", "erased (personal data deleted on request)"),
     "form.no": ("否", "No"),
     "form.choose": ("请选择", "Choose"),
     "form.lines_hint": ("每行一项", "One per line"),
@@ -295,6 +296,8 @@ M: dict[str, tuple[str, str]] = {
     "role.medical": ("医疗机构", "Hospital"),
     "role.insurer": ("保险公司", "Insurer"),
     "role.fund": ("救助基金", "Relief fund"),
+    "role.auditor": ("审计员", "Auditor"),
+    "role.privacy_officer": ("个人信息保护负责人", "Privacy officer"),
     "role.system": ("系统", "System"),
     # --- a province's role in a case
     "side.origin": ("转出地", "Origin"),

@@ -4,6 +4,7 @@ a case's own fields as label/value rows. Pure functions of the documents the API
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -369,12 +370,34 @@ _RANK: Final = {key: i for i, key in enumerate(DETAIL_ORDER)}
 def detail_rows(doc: Doc, t: Translator, *, skip: frozenset[str] = frozenset()) -> list[Row]:
     """The case's own fields, as the API returned them (masked), in `DETAIL_ORDER`."""
     kind = str(doc.get("kind") or "")
-    hidden = COMMON_FIELDS | OWN_SECTIONS.get(kind, frozenset()) | skip
+    doc = _with_erased_marked(doc, t("privacy.erased"))
+    hidden = COMMON_FIELDS | OWN_SECTIONS.get(kind, frozenset()) | skip | {"erased_fields"}
     keys = sorted(
         (key for key in doc if key not in hidden and not key.endswith("_province_name")),
         key=lambda key: (_RANK.get(key, len(_RANK)), key),
     )
     return [_row(key, doc[key], t) for key in keys]
+
+
+def _with_erased_marked(doc: Doc, marker: str) -> Doc:
+    """The document with each erased field (`erased_fields`: its subject's key was destroyed) saying
+    so, where the API leaves it null."""
+    erased = doc.get("erased_fields") or []
+    if not erased:
+        return doc
+    marked = copy.deepcopy(doc)
+    for dotted in erased:
+        *parents, last = dotted.split(".")
+        holder: Any = marked
+        for part in parents:
+            holder = holder[int(part)] if isinstance(holder, list) else holder.get(part)
+            if holder is None:
+                break
+        if isinstance(holder, dict):
+            holder[last] = marker
+        elif isinstance(holder, list) and last.isdigit():
+            holder[int(last)] = marker
+    return marked
 
 
 def _row(key: str, value: Any, t: Translator) -> Row:

@@ -19,6 +19,11 @@ class Role(StrEnum):
     MEDICAL = "medical"
     INSURER = "insurer"
     FUND = "fund"
+    # Reads its province's audit log of sensitive reads (GET /v1/audit); sees no case.
+    AUDITOR = "auditor"
+    # The personal-information protection officer (个人信息保护负责人, PIPL Art. 52): answers erasure
+    # requests (POST /v1/privacy/erasures); sees no case.
+    PRIVACY_OFFICER = "privacy_officer"
     SYSTEM = "system"
 
 

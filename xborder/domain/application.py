@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, NotRequired, TypedDict, TypeVar, Unpa
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError, Mapper, Recording
 from eventsourcing.utils import EnvType
 
 from xborder.domain.actors import DEADLINE_WATCHER, Actor, Role
@@ -23,6 +23,8 @@ from xborder.domain.errors import CaseNotFound, ConcurrentConflict, VersionMisma
 from xborder.domain.holds import HoldsLookup, NoHolds
 from xborder.domain.routing import EventRoutes
 from xborder.domain.terms import NationalTerm
+from xborder.privacy.mapper import SealingMapper
+from xborder.privacy.sealing import Sealer
 
 A = TypeVar("A", bound=CaseAggregate)
 
@@ -85,14 +87,28 @@ class CaseApplication(Application[UUID], Generic[A]):
         policy: DeadlinePolicy,
         holds: HoldsLookup | None = None,
         on_recorded: Callable[[EventRoutes], None] | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         """`on_recorded` is told, after each save, its routes — which application saved and which
         provinces its events involve — to wake those provinces' consumers in this process, and the
-        national consumers of this application."""
+        national consumers of this application. `sealer` seals the events' personal values as they
+        are stored (`xborder.privacy`); without it they are stored as they are (tests in memory)."""
+        self._sealer = sealer
         super().__init__(env)
         self.policy = policy
         self.holds: HoldsLookup = holds or NoHolds()
         self._on_recorded = on_recorded
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        if self._sealer is None:
+            return super().construct_mapper()
+        return SealingMapper(
+            transcoder=self.construct_transcoder(),
+            cipher=self.factory.cipher(),
+            compressor=self.factory.compressor(),
+            sealer=self._sealer,
+            aggregate_type=self.aggregate_type,
+        )
 
     def get(self, case_id: UUID) -> A:
         try:

@@ -340,6 +340,14 @@ class CaseAggregate(Aggregate):
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
 
+    def legal_hold(self) -> str | None:
+        """Why the personal data this case names must be kept (PIPL Art. 47 ¶2: it stays stored, and
+        nothing but storage processes it), or None when an erasure may destroy it. An open case keeps
+        it while the offices handle it; a workflow adds its statutory periods."""
+        if not self.is_terminal:
+            return f"{self.KIND} case {self.id} is still open ({self.status}): its offices need the data"
+        return None
+
     def record(
         self,
         event_class: type[CaseEvent],

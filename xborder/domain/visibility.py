@@ -19,8 +19,12 @@ def may_see(
 ) -> bool:
     """A case is visible to the provinces it involves (`provinces`); within them, owners see only the
     cases they are a party of, insurers only the cases whose `insurers` notified them (rescues; no
-    other workflow notifies an insurer), every other role all of its province's cases."""
+    other workflow notifies an insurer), auditors and privacy officers none (they read the audit log of
+    who saw what and answer erasure requests, not the cases: `xborder.privacy`), every other role all
+    of its province's cases."""
     if actor.province is None or actor.province not in provinces:
+        return False
+    if actor.role in (Role.AUDITOR, Role.PRIVACY_OFFICER):
         return False
     if actor.role is Role.OWNER:
         return actor.sub in parties

@@ -17,7 +17,7 @@ import struct
 import threading
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
 from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -27,10 +27,14 @@ from pydantic import ValidationError
 from xborder.infra.contracts import Envelope
 from xborder.infra.feeds import FeedRecord, PositionLoader, Unreadable, UnreadableHandler, UnreadableRecord
 
+if TYPE_CHECKING:
+    from xborder.infra.settings import Settings
+
 __all__ = [
     "KafkaFeed",
     "PoisonMessage",
     "ensure_topics",
+    "kafka_security",
     "make_producer",
     "publish_headers",
     "wait_for_broker",
@@ -52,13 +56,37 @@ _API_VERSIONS_KEY: Final = 18
 _TOPIC_ALREADY_EXISTS_CODE: Final = TopicAlreadyExistsError.errno
 
 
-def make_producer(bootstrap_servers: str, *, client_id: str) -> KafkaProducer:
+def kafka_security(settings: Settings) -> dict[str, Any]:
+    """The KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_* and KAFKA_SASL_* settings as kafka-python arguments, the
+    same for the producer, every consumer and the admin client (only those set; PLAINTEXT: none). The
+    brokers' host names are checked against their certificates (kafka-python's default)."""
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return {}
+    config: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
+    files = {
+        "ssl_cafile": settings.kafka_ssl_cafile,
+        "ssl_certfile": settings.kafka_ssl_certfile,
+        "ssl_keyfile": settings.kafka_ssl_keyfile,
+    }
+    config |= {name: str(path) for name, path in files.items() if path is not None}
+    if settings.kafka_security_protocol == "SASL_SSL":
+        config["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        config["sasl_plain_username"] = settings.kafka_sasl_username
+        if settings.kafka_sasl_password is not None:
+            config["sasl_plain_password"] = settings.kafka_sasl_password.get_secret_value()
+    return config
+
+
+def make_producer(
+    bootstrap_servers: str, *, client_id: str, security: Mapping[str, Any] | None = None
+) -> KafkaProducer:
     """The relay's producer: idempotent, `acks=all`, raw bytes for key and value.
 
     Up to 5 in-flight requests per connection keep ordering under idempotence (the broker rejects
-    out-of-sequence batches and the client retries them in order).
+    out-of-sequence batches and the client retries them in order). `security`: `kafka_security(...)`.
     """
     producer: KafkaProducer = KafkaProducer(
+        **(security or {}),
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
         enable_idempotence=True,
@@ -90,6 +118,7 @@ def ensure_topics(
     partitions: int,
     replication_factor: int,
     client_id: str,
+    security: Mapping[str, Any] | None = None,
 ) -> None:
     """Create the topics that do not exist yet, then wait until every one is visible in metadata.
 
@@ -99,6 +128,7 @@ def ensure_topics(
     if not names:
         return
     admin: KafkaAdminClient = KafkaAdminClient(
+        **(security or {}),
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
         request_timeout_ms=_REQUEST_TIMEOUT_MS,
@@ -229,10 +259,16 @@ def _recv_exactly(sock: socket.socket, count: int) -> bytes:
 
 
 def topic_heads(
-    bootstrap_servers: str, topics: Mapping[str, str], *, client_id: str, timeout_ms: int = 5000
+    bootstrap_servers: str,
+    topics: Mapping[str, str],
+    *,
+    client_id: str,
+    timeout_ms: int = 5000,
+    security: Mapping[str, Any] | None = None,
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """For `xborder status`: aggregate type -> `topic:partition` -> (first offset, end offset)."""
     consumer: KafkaConsumer = KafkaConsumer(
+        **(security or {}),
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
         enable_auto_commit=False,
@@ -314,6 +350,7 @@ class KafkaFeed:
         client_id: str,
         max_records: int = 500,
         on_unreadable: UnreadableHandler | None = None,
+        security: Mapping[str, Any] | None = None,
     ) -> None:
         if not topics:
             raise ValueError("KafkaFeed needs at least one topic")
@@ -326,6 +363,7 @@ class KafkaFeed:
         self._client_id = client_id
         self._max_records = max_records
         self._on_unreadable = on_unreadable
+        self._security = dict(security or {})
         self._consumer: KafkaConsumer | None = None
         self._closed = False
         self._lock = threading.RLock()
@@ -335,6 +373,7 @@ class KafkaFeed:
             raise RuntimeError("KafkaFeed is closed")
         if self._consumer is None:
             consumer: KafkaConsumer = KafkaConsumer(
+                **self._security,
                 bootstrap_servers=self._bootstrap_servers,
                 client_id=self._client_id,
                 group_id=self._group_id,

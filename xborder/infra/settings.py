@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -34,7 +34,8 @@ ProvinceCode = Annotated[str, AfterValidator(_province_code)]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+    # hide_input_in_errors: a refusal never quotes the input (URLs and secrets among it).
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True, hide_input_in_errors=True)
 
     # Storage and distribution. Unset DATABASE_URL: embedded PostgreSQL under data_dir.
     # Unset KAFKA_BOOTSTRAP_SERVERS: no relay, projections read the notification logs directly.
@@ -125,6 +126,55 @@ class Settings(BaseSettings):
     pg_pool_size: int = Field(default=8, ge=1)
     log_level: str = "INFO"
 
+    # Personal data sealed at the source (xborder.privacy; README, "Personal data"). PRIVACY_MASTER_KEYS:
+    # `id:base64-of-32-bytes` pairs, comma-separated, wrapping the data subjects' keys; new keys are
+    # wrapped by PRIVACY_MASTER_KEY_ID (rotate: add a key, point this at it, `xborder privacy rewrap`).
+    # PRIVACY_BLIND_INDEX_KEY keys the HMAC that names subjects and matches ID numbers and phones in
+    # searches. Unset (development only): generated once and kept in the database itself.
+    # PRIVACY_DATABASE_URL: the keys' own database (the shared one when unset).
+    privacy_master_keys: SecretStr | None = None
+    privacy_master_key_id: str | None = None
+    privacy_blind_index_key: SecretStr | None = None
+    privacy_cipher: Literal["aes256gcm", "sm4gcm"] = "aes256gcm"
+    privacy_database_url: str | None = None
+    # Off only to measure what sealing costs (`make bench`); production refuses to start with it off.
+    privacy_seal_events: bool = True
+
+    # The audit log of sensitive reads (xborder.privacy.audit) keeps its rows at least this long: six
+    # months at least (网络安全法 Art. 21). Nothing deletes them yet; archiving is by verified chain segments.
+    audit_retention_days: int = Field(default=183, ge=183)
+
+    # Encryption in transit (README, "Encryption in transit"). ENVIRONMENT=production refuses to start,
+    # naming each, while any of these or the other production rules
+    # (xborder.infra.production.production_problems) is missing or unsafe; development allows anything.
+    environment: Literal["development", "production"] = "development"
+    # The API over HTTPS: certificate chain and key (PEM). TLS_CLIENT_CA_FILE: also require a client
+    # certificate issued by that CA (mutual TLS, for the provinces' gateways). TLS_TERMINATED_BY_PROXY: a
+    # gateway in front terminates TLS — it must speak TLS to every client and the network between it and
+    # the service must be private; production then asks for no certificate here.
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+    tls_client_ca_file: Path | None = None
+    tls_terminated_by_proxy: bool = False
+    # Kafka: SSL (TLS; with a client certificate, mutual TLS) or SASL_SSL (TLS, the principal named by
+    # SASL PLAIN or SCRAM). The CA file verifies the brokers' certificates.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    # PostgreSQL: libpq's sslmode and certificate files for every configured database (DATABASE_URL,
+    # READMODEL_URL_<code>, the event store's pool); a parameter a URL sets itself wins. Unset sslmode:
+    # what each URL says, else libpq's default (prefer, which falls back to plain text).
+    database_sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None = (
+        None
+    )
+    database_sslrootcert: Path | None = None
+    database_sslcert: Path | None = None
+    database_sslkey: Path | None = None
+
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -132,6 +182,15 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value().encode()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 bytes")
         return value
+
+    @model_validator(mode="after")
+    def _safe_for_its_environment(self) -> Settings:
+        from xborder.infra.production import refusal  # it reads the settings: imported once they exist
+
+        message = refusal(self)
+        if message:
+            raise ValueError(message)
+        return self
 
     @model_validator(mode="after")
     def _no_dev_signin_beside_an_identity_provider(self) -> Settings:

@@ -43,6 +43,12 @@ def province_ddl(schema: str) -> list[sql.Composed]:
             "CREATE INDEX IF NOT EXISTS cases_kind_created ON {}.cases (kind, created_at DESC, id)"
         ).format(s),
         sql.SQL("CREATE INDEX IF NOT EXISTS cases_plate ON {}.cases (plate)").format(s),
+        # The keyed hashes of the people a case names (xborder.privacy.sealing.lookups_in): searches by
+        # ID number or phone match these, never a clear value.
+        sql.SQL(
+            "ALTER TABLE {}.cases ADD COLUMN IF NOT EXISTS lookups text[] NOT NULL DEFAULT '{{}}'"
+        ).format(s),
+        sql.SQL("CREATE INDEX IF NOT EXISTS cases_lookups ON {}.cases USING gin (lookups)").format(s),
         sql.SQL(
             "CREATE INDEX IF NOT EXISTS cases_awaiting ON {}.cases USING gin ((doc -> 'awaiting'))"
         ).format(s),

@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 from xborder.domain.text import ensure_storable
 from xborder.infra.feeds import FeedRecord
 from xborder.infra.postgres.database import Database
+from xborder.privacy.sealing import lookups_in
 from xborder.projections.casedoc import Doc, ProjectionGapError, apply_common, new_doc
 from xborder.projections.dead_letters import WAITING_BEHIND, Parking, apply_records
 from xborder.projections.registry import CaseKind
@@ -307,6 +308,16 @@ class ProvinceReadModels:
             rows = conn.execute(query, (plate, limit)).fetchall()
         return [dict(r["doc"]) for r in rows]
 
+    def naming(self, province: str, lookup: str, *, limit: int = 200) -> list[Doc]:
+        """The province's cases naming a person, by the keyed hash of their ID number or phone
+        (`xborder.privacy.subjects`), newest first."""
+        query = sql.SQL(
+            "SELECT doc FROM {}.cases WHERE lookups @> ARRAY[%s] ORDER BY created_at DESC LIMIT %s"
+        ).format(sql.Identifier(self._schema_of(province)))
+        with self.database_of(province).read() as conn:
+            rows = conn.execute(query, (lookup, limit)).fetchall()
+        return [dict(r["doc"]) for r in rows]
+
     def awaiting(self, province: str, role: str, *, limit: int = 200) -> list[Doc]:
         query = sql.SQL(
             "SELECT doc FROM {}.cases WHERE doc -> 'awaiting' @> %s ORDER BY created_at DESC LIMIT %s"
@@ -372,6 +383,7 @@ def _case_row(case_id: UUID, doc: Doc) -> tuple[Any, ...]:
         doc["created_at"],
         doc["updated_at"],
         Jsonb(doc),
+        lookups_in(doc),
     )
 
 
@@ -396,10 +408,11 @@ def _statements(schema_name: str) -> _ApplyStatements:
         .format(schema)
         .as_string(None),
         store_case=sql.SQL(
-            "INSERT INTO {}.cases (id, kind, status, version, plate, created_at, updated_at, doc) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            "INSERT INTO {}.cases (id, kind, status, version, plate, created_at, updated_at, doc, lookups) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version, "
-            "plate = EXCLUDED.plate, updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc"
+            "plate = EXCLUDED.plate, updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc, "
+            "lookups = EXCLUDED.lookups"
         )
         .format(schema)
         .as_string(None),

@@ -517,3 +517,14 @@ def test_the_read_model_shows_heads_fault_request_and_recoveries() -> None:
     assert doc["fund"]["recovered"] == 2_000
     assert doc["fund"]["recoveries"][0]["liable_party"] == "张三"
     assert state(replay(events)) == state(r2)
+
+
+def test_an_outstanding_recovery_is_a_legal_hold_on_the_rescues_personal_data() -> None:
+    """The fund's record is its evidence for the recovery claim (追偿): an erasure must wait for it."""
+    r = requested(9_500)
+    assert r.legal_hold() is not None and "still open" in str(r.legal_hold())
+    r.review_fund(True, Money(9_500), actor=FUND, at=T0 + D(2))
+    r.close(actor=DISPATCHER, at=T0 + D(4))
+    assert "追偿" in str(r.legal_hold())
+    r.record_recovery("张三", Money(9_500), actor=FUND, at=T0 + D(40))
+    assert r.legal_hold() is None

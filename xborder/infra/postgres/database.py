@@ -7,11 +7,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import Environment, EnvType
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
 from xborder.infra.postgres.recorder import IdempotentApplicationRecorder
+from xborder.infra.postgres.tls import TLS_PARAMETERS
 
 
 class Database:
@@ -79,7 +82,7 @@ def eventsourcing_env(url: str, *, pool_size: int = 5) -> dict[str, str]:
     """
     params: dict[str, Any] = conninfo_to_dict(url)
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": f"{TlsPostgresFactory.__module__}:{TlsPostgresFactory.__qualname__}",
         "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
         "POSTGRES_HOST": str(params.get("host") or "127.0.0.1"),
         "POSTGRES_PORT": str(params.get("port") or "5432"),
@@ -92,4 +95,22 @@ def eventsourcing_env(url: str, *, pool_size: int = 5) -> dict[str, str]:
         "APPLICATION_RECORDER_TOPIC": (
             f"{IdempotentApplicationRecorder.__module__}:{IdempotentApplicationRecorder.__qualname__}"
         ),
+        # The URL's TLS parameters (xborder.infra.postgres.tls), which eventsourcing has no setting for.
+        **{f"POSTGRES_{name.upper()}": str(params[name]) for name in TLS_PARAMETERS if params.get(name)},
     }
+
+
+class TlsPostgresFactory(PostgresFactory):
+    """eventsourcing's PostgreSQL persistence, its connections given the libpq TLS parameters that
+    `eventsourcing_env` passes as POSTGRES_SSLMODE, POSTGRES_SSLROOTCERT, POSTGRES_SSLCERT and
+    POSTGRES_SSLKEY: the library builds its pool from host, port, database, user and password only, and
+    would otherwise connect to the event store without the TLS every other connection has."""
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)  # the library's: the pool connects with them
+        for name in TLS_PARAMETERS:
+            value = self.env.get(f"POSTGRES_{name.upper()}")
+            if value:
+                kwargs[name] = value

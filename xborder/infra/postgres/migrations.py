@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from xborder.infra.postgres.database import Database
 from xborder.infra.postgres.recorder import IDEMPOTENCY_TABLE, ROUTES_TABLE
+from xborder.privacy.audit import AUDIT_DDL
 
 DEAD_LETTERS_DDL = (
     # Records a consumer could not apply (see xborder.projections.dead_letters). No payload: the source
@@ -48,6 +49,7 @@ CORE_DDL = (
     " reason text NOT NULL, active boolean NOT NULL, version integer NOT NULL)",
     "CREATE INDEX IF NOT EXISTS xborder_vehicle_holds_plate ON xborder_vehicle_holds (plate) WHERE active",
     *DEAD_LETTERS_DDL,
+    *AUDIT_DDL,  # the append-only, hash-chained audit log of sensitive reads (xborder.privacy.audit)
 )
 
 

@@ -318,6 +318,16 @@ class HitAndRunCase(CaseAggregate):
     def is_suspended(self) -> bool:
         return self.status == HitAndRunStatus.SUSPENDED
 
+    def legal_hold(self) -> str | None:
+        """A case handed to criminal proceedings (交通肇事逃逸, 刑法 Art. 133) keeps the suspect's data
+        with the criminal file for as long as the prosecution may run (刑法 Art. 87)."""
+        if self.status == HitAndRunStatus.TRANSFERRED_TO_CRIMINAL:
+            return (
+                f"hit_and_run case {self.id} was handed to criminal proceedings: its data is kept with the "
+                "criminal file for the limitation period (刑法 Art. 87)"
+            )
+        return super().legal_hold()
+
     def awaiting(self) -> list[Awaited]:
         """Every target that has neither acknowledged nor been withdrawn from (by province code) while
         the case is not suspended, then the incident province: an interim determination a victim asked

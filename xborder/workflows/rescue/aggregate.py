@@ -323,6 +323,16 @@ class JointRescue(CaseAggregate):
         self.fund_recovered = 0
         self.funding: str | None = None
 
+    def legal_hold(self) -> str | None:
+        """While the relief fund has an advance still to recover from the liable party (追偿), the
+        rescue's record is the fund's evidence: kept for the claim's limitation period (民法典 Art. 188)."""
+        if self.fund_paid > self.fund_recovered:
+            return (
+                f"rescue {self.id}: the relief fund's claim to recover its advance (追偿) is outstanding; "
+                "the record is its evidence (民法典 Art. 188)"
+            )
+        return super().legal_hold()
+
     @property
     def police(self) -> tuple[str, datetime] | None:
         """The police unit dispatched: its province and when it was sent."""

@@ -1,0 +1,63 @@
+"""Case documents leave the service here: their sealed personal values opened with the keys that still
+exist, masked by the workflow's rules for the caller, and every value shown unmasked recorded in the
+audit log (who, when, which case, which fields, why) before the answer goes out.
+
+The read models hold personal values sealed (`xborder.privacy`); this is the one place they are opened.
+A value whose subject was erased shows as null and its path is listed in `erased_fields`."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import Request
+
+from xborder.api.deps import masker
+from xborder.api.presenters import Doc, present
+from xborder.domain.actors import Actor
+from xborder.privacy.audit import AuditEntry
+
+
+def disclose(request: Request, actor: Actor, kind: str, docs: list[Doc]) -> list[Doc]:
+    """`docs` as `actor` may see them (blocking: keys and the audit log are in the database)."""
+    container = request.app.state.container
+    mask = masker(request, kind)
+    out: list[Doc] = []
+    entries: list[AuditEntry] = []
+    for opened in container.privacy.opener.open_all(docs):
+        shown = present(opened.doc, actor, mask)
+        if opened.erased:
+            shown["erased_fields"] = sorted(opened.erased)
+        unmasked = tuple(sorted(path for path, clear in opened.shown.items() if _at(shown, path) == clear))
+        if unmasked:
+            entries.append(
+                AuditEntry(
+                    sub=actor.sub,
+                    role=actor.role.value,
+                    org=actor.org,
+                    province=actor.province,
+                    case_id=UUID(str(opened.doc["id"])),
+                    fields=unmasked,
+                    path=request.url.path,
+                )
+            )
+        out.append(shown)
+    if entries:
+        container.audit.record(entries)
+    return out
+
+
+def disclose_one(request: Request, actor: Actor, kind: str, doc: Doc) -> Doc:
+    return disclose(request, actor, kind, [doc])[0]
+
+
+def _at(doc: Any, dotted: str) -> Any:
+    value = doc
+    for part in dotted.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
