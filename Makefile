@@ -34,9 +34,11 @@ integration: $(STAMP)
 
 # ~4 minutes: `xborder serve` (as `run` starts it) under 16 HTTP clients, with and without its consumers,
 # beside the raw eventsourcing library; DATABASE_URL's server if set, else an embedded one. Writes
-# bench/results/latest.{md,json}.
+# bench/results/latest.{md,json}; then (~3 minutes) what sealing personal data costs, the same service
+# with sealing on and off: bench/results/privacy.{md,json}.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.privacy
 
 # The AsyncAPI document of every topic and event type, from the workflow registry (checked in; a unit
 # test fails when it is out of date).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import threading
 import time
@@ -43,7 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--rounds", type=int, default=2, help="alternations of plain and sealed")
-    parser.add_argument("--database-url", default=None, help="PostgreSQL server (default: embedded)")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL") or None, help="PostgreSQL server to use"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     started = time.perf_counter()

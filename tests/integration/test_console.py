@@ -585,3 +585,35 @@ def test_the_demo_button_is_not_there_outside_development_mode(make_service: Mak
     service = make_service(workers=False)
     response = service.client.post("/signin/demo", data={"csrf": "x"}, follow_redirects=False)
     assert response.status_code == 404
+
+
+def test_a_case_page_shows_an_erased_owner_as_erased(browsers: tuple[Service, Any]) -> None:
+    service, browser = browsers
+    case_id = _transfer(service)
+    clerk = browser("chuan-clerk", CHUAN, "vehicle_admin")
+    before = page(clerk.client.get(f"/cases/transfer/{case_id}")).all_text()
+    assert "11010519491231002X" in before and "已删除" not in before
+
+    owner = service.auth("alice", YU, "owner")
+    withdrawn = service.client.post(
+        f"/v1/transfers/{case_id}/withdrawal", json={"reason": "later"}, headers=owner
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    service.wait_for_version(CHUAN, case_id, 3)
+    erased = service.client.post(
+        "/v1/privacy/erasures",
+        json={"id_number": "11010519491231002X", "reason": "consent withdrawn"},
+        headers=service.auth("dpo", YU, "privacy_officer"),
+    )
+    assert erased.status_code == 200, erased.text
+
+    after = page(clerk.client.get(f"/cases/transfer/{case_id}"))
+    owner_field = after.one(data_field="owner").all_text()
+    assert owner_field.count("已删除") == 3  # name, ID number and phone
+    assert "11010519491231002X" not in after.all_text() and "张三" not in after.all_text()
+    # the history is whole
+    events = [
+        e.attrs["data-event"]
+        for e in after.one(data_testid="case-timeline").find(data_testid="timeline-event")
+    ]
+    assert events == ["TransferApplied", "ArchiveRequested", "TransferWithdrawn"]

@@ -4,13 +4,18 @@ subject's key — refused with the reason while a legal hold stands."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import psycopg
+import pytest
 from psycopg import sql
 
 from tests.integration.conftest import MakeService
+from tests.support.postgres import fresh_database
 from tests.support.service import CHUAN, HU, TRANSFER_BODY, YU, Service
+from xborder import cli
 from xborder.projections.rebuild import rebuild_province
 from xborder.projections.schema import schema_name
 
@@ -115,11 +120,14 @@ def test_cases_are_found_by_a_keyed_hash_of_an_id_number_or_phone(make_service: 
     case_id = service.apply_for_transfer("川A12345")["id"]
     service.wait_for_version(CHUAN, case_id, 2)
     officer = service.auth("c", CHUAN, "vehicle_admin")
-    for query in (f"id_number={OWNER['id_number']}", f"phone={OWNER['phone']}"):
-        found = service.client.get(f"/v1/people/cases?{query}", headers=officer)
+    for path, query in (
+        ("/v1/people/cases", {"id_number": OWNER["id_number"]}),
+        ("/v1/people/cases/by-phone", {"phone": OWNER["phone"]}),
+    ):
+        found = service.client.post(path, json=query, headers=officer)
         assert found.status_code == 200, found.text
         assert [item["id"] for item in found.json()["items"]] == [case_id]
-    other = service.client.get("/v1/people/cases?id_number=110105198001010016", headers=officer)
+    other = service.client.post("/v1/people/cases", json={"id_number": "110105198001010016"}, headers=officer)
     assert other.json()["items"] == []
     # the read model's index holds hashes only
     with service.container.db.read() as conn:
@@ -128,10 +136,14 @@ def test_cases_are_found_by_a_keyed_hash_of_an_id_number_or_phone(make_service: 
     assert len(lookups) == 2 and all(lookup[:2] in ("p-", "t-") for lookup in lookups)
     assert OWNER["phone"] not in str(lookups)
     # the owner cannot search people
-    owner = service.client.get(
-        f"/v1/people/cases?id_number={OWNER['id_number']}", headers=service.auth("alice", YU, "owner")
+    owner = service.client.post(
+        "/v1/people/cases", json={"id_number": OWNER["id_number"]}, headers=service.auth("alice", YU, "owner")
     )
     assert owner.status_code == 403
+    both = service.client.post(
+        "/v1/people/cases", json={"id_number": OWNER["id_number"], "phone": OWNER["phone"]}, headers=officer
+    )
+    assert both.status_code == 422
 
 
 def test_an_erasure_is_refused_while_the_case_is_open_then_erases_everywhere(
@@ -218,7 +230,7 @@ def test_only_the_privacy_officer_erases_and_a_bad_request_names_the_field(make_
     bad = _erase(service, {"id_number": "110105194912310021", "reason": "x"})
     assert bad.status_code == 422 and "id_number" in bad.text
     neither = _erase(service, {"reason": "x"})
-    assert neither.status_code == 422
+    assert neither.status_code == 422 and neither.json()["field"] == "id_number"
     with service.container.db.read() as conn:
         assert conn.execute("SELECT count(*) AS n FROM xborder_erasures").fetchone()["n"] == 0  # type: ignore[index]
 
@@ -244,3 +256,56 @@ def test_a_rotated_master_key_still_opens_every_subject(make_service: MakeServic
     assert doc is not None
     assert only_new.container.privacy.opener.open(doc).doc["owner"] == OWNER
     assert UUID(case_id)
+
+
+def test_the_erase_command_says_why_it_refuses_and_then_erases(
+    make_service: MakeService,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    service = make_service()
+    case_id = service.apply_for_transfer("川A12345")["id"]
+    service.wait_for_version(CHUAN, case_id, 2)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PROVINCES", CHUAN)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("JWT_SECRET", "integration-test-secret-of-at-least-32-bytes")
+    erase = ["privacy", "erase", "--subject", OWNER["id_number"], "--reason", "consent withdrawn"]
+
+    assert cli.main(erase) == 1
+    out = capsys.readouterr().out
+    assert (
+        out.startswith("refused: the data of subject p-") and f"transfer case {case_id} is still open" in out
+    )
+    assert OWNER["id_number"] not in out
+
+    assert cli.main(["privacy", "erase", "--subject", "110105194912310021", "--reason", "x"]) == 2
+    assert "ID number" in capsys.readouterr().err
+
+    service.client.post(
+        f"/v1/transfers/{case_id}/withdrawal",
+        json={"reason": "later"},
+        headers=service.auth("alice", YU, "owner"),
+    ).raise_for_status()
+    service.wait_for_version(CHUAN, case_id, 3)
+    assert cli.main(erase) == 0
+    assert "1 key(s) destroyed" in capsys.readouterr().out
+    view = service.client.get(f"/v1/transfers/{case_id}", headers=service.auth("c", CHUAN, "vehicle_admin"))
+    assert view.json()["owner"] == ERASED_OWNER
+
+
+def test_the_keys_may_live_in_a_database_of_their_own(make_service: MakeService, pg_admin_url: str) -> None:
+    with fresh_database(pg_admin_url, prefix="xbkeys") as keys_url:
+        service = make_service(privacy_database_url=keys_url)
+        case_id = service.apply_for_transfer("川A12345")["id"]
+        service.wait_for_version(CHUAN, case_id, 2)
+        admin = service.auth("c", CHUAN, "vehicle_admin")
+        assert service.client.get(f"/v1/transfers/{case_id}", headers=admin).json()["owner"] == OWNER
+        with psycopg.connect(keys_url) as conn:
+            assert conn.execute("SELECT count(*) FROM xborder_subject_keys").fetchone() == (1,)
+        with service.container.db.read() as conn:
+            shared = conn.execute("SELECT to_regclass('xborder_subject_keys') AS t").fetchone()
+        assert shared is not None and shared["t"] is None  # nothing of the keys beside the events
+        service.container.close()

@@ -4,21 +4,23 @@ query, a log or an index (`xborder.privacy`)."""
 
 # No `from __future__ import annotations`: FastAPI reads the parameter and answer types at runtime.
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field, model_validator
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from xborder.api.auth import ActorDep
 from xborder.api.fields import IdNumberStr, PhoneStr, Ref, Statement, StrictBody
 from xborder.api.presenters import is_visible
-from xborder.api.problems import ProblemError, problem_response
-from xborder.domain.actors import Role
+from xborder.api.problems import problem_response
+from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import NotPermitted
 from xborder.privacy.erasure import casualty_subject, erase, person_subject
+from xborder.privacy.subjects import BlindIndex
 
 router = APIRouter(tags=["personal data"])
 
@@ -26,46 +28,54 @@ router = APIRouter(tags=["personal data"])
 _SEARCHERS = frozenset({Role.VEHICLE_ADMIN, Role.TRAFFIC_POLICE, Role.INVESTIGATOR, Role.DISPATCHER})
 
 
-class ErasureRequest(StrictBody):
-    """Whose data to erase: a person by ID number, or a casualty by rescue and reference."""
+class PersonErasure(StrictBody):
+    """A person, by resident ID number."""
 
-    id_number: IdNumberStr | None = None
-    case_id: UUID | None = Field(default=None, description="with `casualty_ref`: a casualty of that rescue")
-    casualty_ref: Ref | None = None
+    id_number: IdNumberStr
     reason: Statement = Field(description="the request's ground (PIPL Art. 47), kept with the record")
 
-    @model_validator(mode="after")
-    def _one_subject(self) -> "ErasureRequest":
-        casualty = self.case_id is not None or self.casualty_ref is not None
-        if (self.id_number is None) == (not casualty):
-            raise ValueError("name either id_number, or case_id with casualty_ref")
-        if casualty and (self.case_id is None or self.casualty_ref is None):
-            raise ValueError("a casualty is named by case_id and casualty_ref together")
-        return self
+
+class CasualtyErasure(StrictBody):
+    """A rescue's casualty, known by the dispatcher's reference only."""
+
+    case_id: UUID = Field(description="the rescue")
+    casualty_ref: Ref
+    reason: Statement = Field(description="the request's ground (PIPL Art. 47), kept with the record")
 
 
 @router.post("/v1/privacy/erasures", status_code=200)
-def request_erasure(body: ErasureRequest, request: Request, actor: ActorDep) -> JSONResponse:
-    """Erase a data subject: their key is destroyed, and every read model, page and rebuild shows their
-    fields as erased (`erased_fields`) while the cases' histories stay whole. Refused (409,
-    `privacy.legal_hold`, with every `reasons`) while a case naming them is open or a statutory period
-    holds the data. Only the `privacy_officer` role."""
+def erase_person(body: PersonErasure, request: Request, actor: ActorDep) -> JSONResponse:
+    """Erase a person (by ID number): their key is destroyed, and every read model, page and rebuild
+    shows their fields as erased (null, named in `erased_fields`) while the cases' histories stay
+    whole. Refused (409, `privacy.legal_hold`, with every `reasons`) while a case naming them is open
+    or a statutory period holds the data. Only the `privacy_officer` role."""
+    _only_privacy_officers(actor)
+    subject = person_subject(request.app.state.container.privacy, body.id_number)
+    return _erase(request, actor, subject, body.reason)
+
+
+@router.post("/v1/privacy/casualty-erasures", status_code=200)
+def erase_casualty(body: CasualtyErasure, request: Request, actor: ActorDep) -> JSONResponse:
+    """Erase a rescue's casualty (their medical notes), as `/v1/privacy/erasures` erases a person."""
+    _only_privacy_officers(actor)
+    subject = casualty_subject(request.app.state.container.privacy, body.case_id, body.casualty_ref)
+    return _erase(request, actor, subject, body.reason)
+
+
+def _only_privacy_officers(actor: Actor) -> None:
     if actor.role is not Role.PRIVACY_OFFICER:
         raise NotPermitted("only a privacy officer answers erasure requests")
+
+
+def _erase(request: Request, actor: Actor, subject: str, reason: str) -> JSONResponse:
     container = request.app.state.container
-    privacy = container.privacy
-    subject = (
-        person_subject(privacy, body.id_number)
-        if body.id_number is not None
-        else casualty_subject(privacy, body.case_id, body.casualty_ref or "")  # type: ignore[arg-type]
-    )
     outcome = erase(
-        privacy,
+        container.privacy,
         container.applications,
         container.audit,
         subject,
         actor,
-        ground=body.reason,
+        ground=reason,
         path=request.url.path,
     )
     if not outcome.erased:
@@ -78,24 +88,36 @@ def request_erasure(body: ErasureRequest, request: Request, actor: ActorDep) -> 
     return JSONResponse(outcome.as_dict())
 
 
-@router.get("/v1/people/cases")
-async def cases_of_person(
-    request: Request,
-    actor: ActorDep,
-    id_number: Annotated[IdNumberStr | None, Query()] = None,
-    phone: Annotated[PhoneStr | None, Query()] = None,
+class ByIdNumber(StrictBody):
+    id_number: IdNumberStr
+
+
+class ByPhone(StrictBody):
+    phone: PhoneStr
+
+
+@router.post("/v1/people/cases")
+async def cases_by_id_number(body: ByIdNumber, request: Request, actor: ActorDep) -> dict[str, Any]:
+    """The caller's province's cases naming the person with this ID number, newest first: id, kind,
+    status and version. Matched by keyed hash; the offices handling cases only. A search changes
+    nothing: POST only so that the number travels in the body, never in a URL (where proxies and
+    servers log it)."""
+    return await _cases_naming(request, actor, lambda blind: blind.person(body.id_number))
+
+
+@router.post("/v1/people/cases/by-phone")
+async def cases_by_phone(body: ByPhone, request: Request, actor: ActorDep) -> dict[str, Any]:
+    """As `/v1/people/cases`, by a phone number a person gave in a case."""
+    return await _cases_naming(request, actor, lambda blind: blind.phone(body.phone))
+
+
+async def _cases_naming(
+    request: Request, actor: Actor, lookup_of: Callable[[BlindIndex], str]
 ) -> dict[str, Any]:
-    """The caller's province's cases naming this person (by ID number or phone), newest first: id,
-    kind, status and version. Matched by keyed hash; the offices handling cases only."""
     if actor.role not in _SEARCHERS:
         raise NotPermitted("only the offices handling cases look them up by a person")
-    if (id_number is None) == (phone is None):
-        raise ProblemError(
-            422, "request.invalid", "give exactly one of id_number and phone", field="id_number"
-        )
     container = request.app.state.container
-    blind = container.privacy.blind
-    lookup = blind.person(id_number) if id_number is not None else blind.phone(phone or "")
+    lookup = lookup_of(container.privacy.blind)
     docs = await run_in_threadpool(container.readmodels.naming, actor.province or "", lookup)
     return {
         "items": [
