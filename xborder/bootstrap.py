@@ -369,11 +369,16 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         dead_letters,
         select=WholeLogs(db.read),
     )
-    for spec in WORKFLOWS:
-        applications[spec.aggregate_type] = spec.application(
-            env, policy=policy, holds=holds, on_recorded=wakeups.notify, sealer=sealer
-        )
-        backfill_routes(applications[spec.aggregate_type])
+    # One process at a time creates the event store's tables: eventsourcing's `CREATE OR REPLACE
+    # FUNCTION`s, run by processes starting together (relay, consumers, API), fail with "tuple
+    # concurrently updated" (found by tests/faults).
+    with db.transaction() as ddl:
+        ddl.execute("SELECT pg_advisory_xact_lock(hashtext('xborder.event_store_ddl'))")
+        for spec in WORKFLOWS:
+            applications[spec.aggregate_type] = spec.application(
+                env, policy=policy, holds=holds, on_recorded=wakeups.notify, sealer=sealer
+            )
+            backfill_routes(applications[spec.aggregate_type])
 
     issuer = issuer_from_settings(settings, clock)
     return Container(
