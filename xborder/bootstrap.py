@@ -52,6 +52,7 @@ from xborder.infra.signals import ReadModelSignals
 from xborder.infra.tokens import TokenIssuer, issuer_from_settings
 from xborder.privacy.audit import AuditLog
 from xborder.privacy.configured import Privacy, privacy_from_settings
+from xborder.privacy.group_commit import GroupCommit
 from xborder.projections import deadlines
 from xborder.projections.dead_letters import DeadLetters
 from xborder.projections.deadlines import DeadlineTable
@@ -90,6 +91,8 @@ class Container:
     audit: AuditLog
     # Personal data sealed in the events and opened by readers (xborder.privacy).
     privacy: Privacy
+    # The audit rows of concurrent answers, committed together (xborder.privacy.group_commit).
+    audit_writer: GroupCommit
     workers: list[Worker] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     # Envelopes of recently read events, shared by this process's feeds: decoded once, read by each.
@@ -381,6 +384,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
             backfill_routes(applications[spec.aggregate_type])
 
     issuer = issuer_from_settings(settings, clock)
+    audit = AuditLog(db, clock=clock)
     return Container(
         settings=settings,
         clock=clock,
@@ -398,8 +402,9 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         wakeups=wakeups,
         holds=holds,
         dead_letters=dead_letters,
-        audit=AuditLog(db, clock=clock),
+        audit=audit,
         privacy=privacy,
+        audit_writer=GroupCommit(audit),
         closers=closers,
     )
 

@@ -309,3 +309,13 @@ def test_the_keys_may_live_in_a_database_of_their_own(make_service: MakeService,
             shared = conn.execute("SELECT to_regclass('xborder_subject_keys') AS t").fetchone()
         assert shared is not None and shared["t"] is None  # nothing of the keys beside the events
         service.container.close()
+
+
+def test_values_stored_in_clear_are_audited_all_the_same(make_service: MakeService) -> None:
+    """Events recorded before sealing (here: sealing off) are shown, and audited, by the same rule."""
+    service = make_service(privacy_seal_events=False)
+    case_id = service.apply_for_transfer("川A12345")["id"]
+    assert service.wait_for_version(CHUAN, case_id, 2)["owner"] == OWNER  # stored in clear
+    admin = service.auth("c", CHUAN, "vehicle_admin")
+    assert service.client.get(f"/v1/transfers/{case_id}", headers=admin).json()["owner"] == OWNER
+    assert [row["fields"] for row in _audit_rows(service, CHUAN)] == [OWNER_FIELDS]

@@ -1,6 +1,8 @@
 """Case documents leave the service here: their sealed personal values opened with the keys that still
 exist, masked by the workflow's rules for the caller, and every value shown unmasked recorded in the
-audit log (who, when, which case, which fields, why) before the answer goes out.
+audit log (who, when, which case, which fields, why) before the answer goes out. What is personal is
+the sealing rule's (`xborder.privacy.sealing`), applied to the opened document: a value stored before
+sealing, in clear, is audited all the same.
 
 The read models hold personal values sealed (`xborder.privacy`); this is the one place they are opened.
 A value whose subject was erased shows as null and its path is listed in `erased_fields`."""
@@ -16,6 +18,7 @@ from xborder.api.deps import masker
 from xborder.api.presenters import Doc, present
 from xborder.domain.actors import Actor
 from xborder.privacy.audit import AuditEntry
+from xborder.privacy.sealing import personal_paths
 
 
 def disclose(request: Request, actor: Actor, kind: str, docs: list[Doc]) -> list[Doc]:
@@ -28,7 +31,14 @@ def disclose(request: Request, actor: Actor, kind: str, docs: list[Doc]) -> list
         shown = present(opened.doc, actor, mask)
         if opened.erased:
             shown["erased_fields"] = sorted(opened.erased)
-        unmasked = tuple(sorted(path for path, clear in opened.shown.items() if _at(shown, path) == clear))
+        clear = opened.doc
+        unmasked = tuple(
+            sorted(
+                path
+                for path in personal_paths(clear)
+                if (value := _at(shown, path)) is not None and value == _at(clear, path)
+            )
+        )
         if unmasked:
             entries.append(
                 AuditEntry(
@@ -43,7 +53,7 @@ def disclose(request: Request, actor: Actor, kind: str, docs: list[Doc]) -> list
             )
         out.append(shown)
     if entries:
-        container.audit.record(entries)
+        container.audit_writer.record(entries)
     return out
 
 

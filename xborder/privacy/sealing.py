@@ -52,6 +52,19 @@ def personal_values(state: Mapping[str, Any], case_id: UUID, blind: BlindIndex) 
     return found
 
 
+def personal_paths(doc: Mapping[str, Any]) -> list[str]:
+    """The dotted paths of a (clear or opened) document's personal values, by the same rule as sealing:
+    what an answer showing them unmasked must record in the audit log."""
+    paths: list[str] = []
+    for path, obj in _objects(doc, ()):
+        prefix = "".join(f"{part}." for part in path)
+        if "id_number" in obj:
+            paths += [prefix + name for name in PERSON_FIELDS if name in obj]
+        if "medical_notes" in obj:
+            paths.append(prefix + "medical_notes")
+    return paths
+
+
 def _objects(value: Any, path: Path) -> Iterator[tuple[Path, Mapping[str, Any]]]:
     if isinstance(value, Mapping):
         yield path, value

@@ -22,7 +22,7 @@ from xborder.privacy.cipher import CIPHERS, cipher_named
 from xborder.privacy.configured import parse_master_keys
 from xborder.privacy.keys import MasterKeys, MemoryKeyStore
 from xborder.privacy.sealed import PREFIX, SealedValue, associated_data, is_sealed, parse_sealed
-from xborder.privacy.sealing import Opener, Sealer, lookups_in
+from xborder.privacy.sealing import Opener, Sealer, lookups_in, personal_paths
 from xborder.privacy.subjects import BlindIndex
 from xborder.workflows.transfer.application import VehicleTransfers
 
@@ -205,3 +205,21 @@ def test_an_application_stores_sealed_values_and_its_aggregates_still_decide() -
     plain = VehicleTransfers(policy=tb.POLICY)
     other = plain.apply_for(application_for(2), actor=owner, at=tb.T0)
     assert b"11010519491231002X" in _stored_owner(plain, other.id)
+
+
+def test_the_personal_paths_of_a_clear_document_follow_the_sealing_rule() -> None:
+    doc = {
+        "owner": dict(OWNER),
+        "mortgagee": {"name": "中国银行", "consent_ref": "C-1"},  # an organisation: no ID number
+        "casualties": [{"ref": "P1", "medical_notes": "左股骨骨折"}, {"ref": "P2", "medical_notes": None}],
+        "apprehension": {"suspect": {"name": "王五", "id_number": "11010519491231002X"}},
+    }
+    assert personal_paths(doc) == [
+        "owner.name",
+        "owner.id_number",
+        "owner.phone",
+        "casualties.0.medical_notes",
+        "casualties.1.medical_notes",
+        "apprehension.suspect.name",
+        "apprehension.suspect.id_number",
+    ]
