@@ -6,7 +6,6 @@ message, the PostgreSQL server log or the service log — and the offices that m
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import urllib.request
@@ -18,10 +17,8 @@ import psycopg
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from tests.e2e.test_readme_walkthrough import README_WALKTHROUGHS, ROOT, XBORDER, _ready, _run, _walkthrough
-from tests.support.processes import stop_gracefully
-from tests.support.tansu import TansuBroker, free_port
-from tests.support.waiting import wait_until
+from tests.e2e.test_readme_walkthrough import README_WALKTHROUGHS, XBORDER, _run, _walkthrough, serving
+from tests.support.tansu import TansuBroker
 
 
 def personal_values(script: str) -> set[str]:
@@ -65,34 +62,11 @@ def served_with_kafka(tmp_path: Path) -> Iterator[Served]:
         conn.execute("ALTER SYSTEM SET log_statement = 'all'")
         conn.execute("ALTER SYSTEM SET log_parameter_max_length = -1")
         conn.execute("SELECT pg_reload_conf()")
-    port = free_port()
     try:
         with TansuBroker() as broker:
-            env = {
-                k: v
-                for k, v in os.environ.items()
-                if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "JWT_SECRET")
-            }
-            env |= {
-                "DATA_DIR": str(data_dir),
-                "PROVINCES": "510000,500000,310000,330000,520000,530000,610000",
-                "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-                "KAFKA_NATIONAL_STREAM": "true",
-            }
-            log = (tmp_path / "serve.log").open("wb")
-            process = subprocess.Popen(
-                [str(XBORDER), "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
-            )
-            url = f"http://127.0.0.1:{port}"
-            try:
-                wait_until(
-                    lambda: process.poll() is not None or _ready(url), timeout=120, what="serve to be ready"
-                )
-                assert process.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")
+            extra = {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers, "KAFKA_NATIONAL_STREAM": "true"}
+            with serving(tmp_path, extra) as (url, env):
                 yield Served(url, env, server.get_uri("xborder"), broker.bootstrap_servers, tmp_path)
-            finally:
-                stop_gracefully(process)
-                log.close()
     finally:
         server.cleanup()
 

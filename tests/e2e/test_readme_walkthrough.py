@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,8 +58,10 @@ def _ready(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+@contextmanager
+def serving(tmp_path: Path, extra: dict[str, str] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """`xborder serve` as `make run` starts it (no DATABASE_URL, Kafka or JWT_SECRET of the runner's),
+    with the walk-throughs' provinces and `extra` settings, logging to `tmp_path/serve.log`."""
     port = free_port()
     env = {
         k: v
@@ -68,6 +71,7 @@ def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     env |= {
         "DATA_DIR": str(tmp_path / "var"),
         "PROVINCES": "510000,500000,310000,330000,520000,530000,610000",
+        **(extra or {}),
     }
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
@@ -83,6 +87,12 @@ def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     finally:
         stop_gracefully(process)
         log.close()
+
+
+@pytest.fixture
+def live_service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    with serving(tmp_path) as served:
+        yield served
     # the service must not have logged personal data in clear
     assert "11010519491231002X" not in (tmp_path / "serve.log").read_text(errors="replace")
     # stopping the service stops its embedded PostgreSQL (a clean shutdown removes postmaster.pid)
