@@ -37,7 +37,8 @@ def province_ddl(schema: str) -> list[sql.Composed]:
             " plate text,"
             " created_at timestamptz NOT NULL,"
             " updated_at timestamptz NOT NULL,"
-            " doc jsonb NOT NULL)"
+            " doc jsonb NOT NULL,"
+            " lookups text[] NOT NULL DEFAULT '{{}}')"
         ).format(s),
         sql.SQL(
             "CREATE INDEX IF NOT EXISTS cases_kind_created ON {}.cases (kind, created_at DESC, id)"
@@ -45,9 +46,13 @@ def province_ddl(schema: str) -> list[sql.Composed]:
         sql.SQL("CREATE INDEX IF NOT EXISTS cases_plate ON {}.cases (plate)").format(s),
         # The keyed hashes of the people a case names (xborder.privacy.sealing.lookups_in): searches by
         # ID number or phone match these, never a clear value.
+        # A read model made before the column existed gets it; checked first, because ALTER TABLE takes
+        # the table's exclusive lock even when the column is there, stopping the consumers at every start.
         sql.SQL(
-            "ALTER TABLE {}.cases ADD COLUMN IF NOT EXISTS lookups text[] NOT NULL DEFAULT '{{}}'"
-        ).format(s),
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = {}"
+            " AND table_name = 'cases' AND column_name = 'lookups') THEN"
+            " ALTER TABLE {}.cases ADD COLUMN lookups text[] NOT NULL DEFAULT '{{}}'; END IF; END $$"
+        ).format(sql.Literal(schema), s),
         sql.SQL("CREATE INDEX IF NOT EXISTS cases_lookups ON {}.cases USING gin (lookups)").format(s),
         sql.SQL(
             "CREATE INDEX IF NOT EXISTS cases_awaiting ON {}.cases USING gin ((doc -> 'awaiting'))"
