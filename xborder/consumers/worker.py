@@ -71,9 +71,15 @@ class Worker:
         return {"name": self.name, "running": self.running, "error": self.error, "failures": self.failures}
 
     def _run(self) -> None:
+        # A recovery that failed (the database still unreachable) is retried before the next step: a
+        # feed not rewound would read on past the batch that was never applied, and lose it silently.
+        unrecovered = False
         try:
             while not self._stopping.is_set():
                 try:
+                    if unrecovered:
+                        self.recover()
+                        unrecovered = False
                     self.step()
                     self.failures = 0
                 except self.fatal_errors as error:
@@ -92,7 +98,9 @@ class Worker:
                     self._stopping.wait(min(self.backoff_seconds * self.failures, 10.0))
                     try:
                         self.recover()
+                        unrecovered = False
                     except Exception as recover_error:  # noqa: BLE001
+                        unrecovered = True
                         logger.warning(
                             "worker %s could not recover yet: %s", self.name, describe_failure(recover_error)
                         )
