@@ -40,7 +40,12 @@ class TansuBroker:
     broker failed to start, in which case the log tail is part of the error.
     """
 
-    def __init__(self, *, startup_timeout: float = 20.0, stop_timeout: float = 5.0) -> None:
+    def __init__(
+        self, *, startup_timeout: float = 20.0, stop_timeout: float = 5.0, advertised: str | None = None
+    ) -> None:
+        """`advertised`: the host:port clients are told to connect to, when not the broker's own (a
+        proxy in front of it: clients reconnect to the advertised address, not the bootstrap one)."""
+        self._advertised = advertised
         self._startup_timeout = startup_timeout
         self._stop_timeout = stop_timeout
         self._process: subprocess.Popen[bytes] | None = None
@@ -75,7 +80,7 @@ class TansuBroker:
                     "--listener-url",
                     url,
                     "--advertised-listener-url",
-                    url,
+                    f"tcp://{self._advertised}" if self._advertised else url,
                     "--storage-engine",
                     "memory://tansu/",
                 ],
