@@ -114,8 +114,8 @@ def _phase(
         "sealed": sealed,
         "commands": figures["commands"],
         "commands_per_s": figures["commands_per_s"],
-        "latency_ms": {k: figures.get(k) for k in ("p50_ms", "p99_ms")},
-        "cpu_ms_per_command": figures.get("cpu_ms_per_command"),
+        "latency_ms": {k: figures["latency"].get(k) for k in ("p50_ms", "p99_ms")},
+        "cpu": figures["cpu"],
         "errors": figures["errors"],
         "reads": reads,
         "rebuild": rebuild,
@@ -227,7 +227,7 @@ def _markdown(results: dict[str, Any]) -> str:
         "databases of the same PostgreSQL, with events sealed and with sealing off "
         "(PRIVACY_SEAL_EVENTS=false, for measuring only), alternating; the best of each is compared.",
         "",
-        f"- Machine: {machine.get('cores')} cores, {machine.get('cpu')}; "
+        f"- Machine: {machine.get('cores')} cores, {machine.get('cpu_model')}; "
         f"PostgreSQL {machine.get('postgres')} ({machine.get('postgres_mode')}); "
         f"load average {machine['load_average_1m']}",
         f"- Parameters: {params['clients']} clients, {params['warmup']:g} s warm-up + "
