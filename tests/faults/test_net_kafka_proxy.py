@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.faults.net_phases import put_through_faults
 from tests.faults.oracle import Oracle
 from tests.faults.summary import Summary
 from tests.support.command_load import CommandLoad
@@ -49,27 +49,14 @@ def test_kafka_behind_a_faulty_network(
             load = CommandLoad(base_url, minter(container), clients=3, seed=seed).start()
             try:
                 load.wait_for(10)
-                proxy.latency(rng.uniform(0.02, 0.05))
-                load.wait_for(load.answered + 10, timeout=60)
-                wait_delivered(container, load)  # through the added latency
-                proxy.heal()
-                resets = 0
-                for _ in range(3):
-                    time.sleep(rng.uniform(0.3, 0.8))
-                    resets += proxy.reset_all()
-                load.wait_for(load.answered + 10, timeout=60)
-                wait_delivered(container, load)
-                proxy.black_hole(True)
-                time.sleep(rng.uniform(2.0, 3.0))
-                proxy.heal()
-                load.wait_for(load.answered + 10, timeout=60)
-                wait_delivered(container, load)
-                proxy.black_hole(True)
-                time.sleep(rng.uniform(1.0, 2.0))
-                resets += proxy.reset_all()
-                proxy.heal()
-                load.wait_for(load.answered + 10, timeout=60)
-                wait_delivered(container, load)
+
+                def progress() -> None:
+                    load.wait_for(load.answered + 10, timeout=60)
+                    wait_delivered(container, load)
+
+                resets = put_through_faults(
+                    proxy, rng, progress, resets=3, reset_gap=(0.3, 0.8), hole=(2.0, 3.0)
+                )
             finally:
                 proxy.heal()
                 results = load.stop()

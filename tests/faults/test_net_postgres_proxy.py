@@ -7,11 +7,11 @@ that involve it."""
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import psycopg
 
+from tests.faults.net_phases import put_through_faults
 from tests.faults.summary import Summary
 from tests.support.command_load import CommandLoad
 from tests.support.fault_service import PROVINCES, minter, served, wait_ready
@@ -36,35 +36,17 @@ def test_postgres_behind_a_faulty_network(tmp_path: Path, seed: int, summary: Su
             load = CommandLoad(base_url, minter(container), clients=3, seed=seed).start()
             try:
                 load.wait_for(10)
-                # Latency: slower, nothing lost.
-                proxy.latency(rng.uniform(0.02, 0.05))
-                load.wait_for(load.answered + 10, timeout=60)
-                wait_delivered(container, load)
-                proxy.heal()
-                # Resets: every connection of every pool, listener and consumer dropped with an RST.
-                resets = 0
-                # Some a second apart, as long as a consumer's back-off: a batch that failed on one reset
-                # can meet the next one when it rewinds.
-                for _ in range(8):
-                    time.sleep(rng.uniform(0.2, 1.2))
-                    resets += proxy.reset_all()
-                load.wait_for(load.answered + 10, timeout=60)
-                wait_delivered(container, load)
-                # A black hole for a few seconds, then the path is back (held bytes delivered).
-                proxy.black_hole(True)
-                # Longer than the clients' 5 s timeout: commands time out and are sent again with the
-                # same key while the first attempt still waits in the black hole.
-                time.sleep(rng.uniform(6.0, 7.0))
-                proxy.heal()
-                load.wait_for(load.answered + 10, timeout=60)
-                wait_delivered(container, load)
-                # A black hole long enough for TCP to give up: the connections end in resets.
-                proxy.black_hole(True)
-                time.sleep(rng.uniform(1.0, 2.0))
-                resets += proxy.reset_all()
-                proxy.heal()
-                load.wait_for(load.answered + 10, timeout=60)
-                wait_delivered(container, load)
+
+                def progress() -> None:
+                    load.wait_for(load.answered + 10, timeout=60)
+                    wait_delivered(container, load)
+
+                # Resets a second apart at most, as long as a consumer's back-off: a batch that failed on
+                # one reset can meet the next one when it rewinds. The black hole outlasts the clients'
+                # 5 s timeout: commands are sent again with the same key while the first attempt waits.
+                resets = put_through_faults(
+                    proxy, rng, progress, resets=8, reset_gap=(0.2, 1.2), hole=(6.0, 7.0)
+                )
             finally:
                 proxy.heal()
                 results = load.stop()
