@@ -7,7 +7,7 @@ models, the clock — and FastAPI hands it over, typed. Tests can override any o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -35,10 +35,11 @@ def services(request: Request) -> ApiServices:
     return found
 
 
-def application(kind: type[A]) -> Callable[[Request], A]:
+def application(kind: type[A]) -> Callable[[Request], Coroutine[Any, Any, A]]:
     """A dependency giving the running Application of one workflow, e.g. `application(VehicleTransfers)`."""
 
-    def dependency(request: Request) -> A:
+    # A coroutine for the reason `get_actor` is one: a dictionary lookup is not worth a thread.
+    async def dependency(request: Request) -> A:
         app = services(request).applications[kind.aggregate_type]
         assert isinstance(app, kind)
         return app
