@@ -8,6 +8,8 @@ against the injected clock, not the wall clock, so tests and demos can move it. 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any, Final, Protocol
 
 import jwt
@@ -57,6 +59,10 @@ def _invalid(detail: str) -> AuthenticationFailed:
     return AuthenticationFailed(INVALID_TOKEN, detail)
 
 
+# Tokens remembered as verified (a few hundred bytes each): more than the callers active at once.
+VERIFIED_TOKENS: Final = 4096
+
+
 class TokenVerifier:
     """Verifies tokens minted by `xborder.infra.tokens.TokenIssuer` (same secret, issuer and audience)."""
 
@@ -69,15 +75,32 @@ class TokenVerifier:
         self._secret, self._issuer, self._audience = terms.secret, terms.issuer, terms.audience
         self._clock = clock
         self._leeway = leeway_seconds
+        self._verified: OrderedDict[str, tuple[dict[str, Any], Actor]] = OrderedDict()
+        self._verified_lock = threading.Lock()
 
     def verify(self, token: str) -> Actor:
+        """A client sends the same token with every request until it expires, so a token whose
+        signature and claims verified is remembered (the most recent `VERIFIED_TOKENS`): verifying it
+        again would give the same claims. Its times are checked on every request all the same."""
         if not isinstance(token, str) or not token:
             raise AuthenticationFailed(MISSING_TOKEN, "no bearer token was given")
         if len(token) > MAX_TOKEN_LENGTH:
             raise _invalid("the token is too long")
+        with self._verified_lock:
+            known = self._verified.get(token)
+            if known is not None:
+                self._verified.move_to_end(token)
+        if known is not None:
+            self._check_times(known[0])
+            return known[1]
         claims = self._decode(token)
         self._check_times(claims)
-        return self._actor(claims)
+        actor = self._actor(claims)
+        with self._verified_lock:
+            self._verified[token] = (claims, actor)
+            while len(self._verified) > VERIFIED_TOKENS:
+                self._verified.popitem(last=False)
+        return actor
 
     def _decode(self, token: str) -> dict[str, Any]:
         try:
