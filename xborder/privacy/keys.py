@@ -46,6 +46,25 @@ KEYS_DDL: Final = (
 )
 
 
+# How often `for_sealing` asks again for subjects whose key a racing creator committed meanwhile.
+_SEALING_ATTEMPTS: Final = 3
+
+_SEAL_KEYS: Final = (
+    "WITH fresh AS ("  # noqa: S608 — table names are constants
+    f" INSERT INTO {KEYS_TABLE} (subject, generation, cipher, master_key_id, wrapped)"
+    " SELECT s.subject, coalesce((SELECT max(k.generation) FROM"
+    f" {KEYS_TABLE} k WHERE k.subject = s.subject), 0) + 1, %s, s.master_key_id, s.wrapped"
+    " FROM unnest(%s::text[], %s::text[], %s::bytea[]) AS s(subject, master_key_id, wrapped)"
+    " ON CONFLICT DO NOTHING RETURNING subject, generation, cipher, master_key_id, wrapped),"
+    f" named AS (INSERT INTO {SUBJECT_CASES_TABLE} (subject, aggregate_type, case_id)"
+    " SELECT s, %s, %s FROM unnest(%s::text[]) AS s ON CONFLICT DO NOTHING)"
+    " SELECT subject, generation, cipher, master_key_id, wrapped FROM fresh"
+    " UNION ALL SELECT k.subject, k.generation, k.cipher, k.master_key_id, k.wrapped"
+    f" FROM {KEYS_TABLE} k WHERE k.subject = ANY(%s) AND k.erased_at IS NULL"
+    " AND k.subject NOT IN (SELECT subject FROM fresh)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class SubjectKey:
     subject: str
@@ -103,32 +122,44 @@ class PostgresKeyStore:
     def for_sealing(
         self, subjects: Collection[str], *, cipher: str, key_bytes: int, aggregate_type: str, case_id: UUID
     ) -> dict[str, SubjectKey]:
-        """One round trip: the missing keys created (a racing creator's wins: the unique index on
-        live keys), the case recorded, the live keys read."""
+        """One statement, so one round trip and no transaction of its own around it: the missing keys
+        created (a racing creator's wins: the unique index on live keys), the case recorded, the live
+        keys read. A key this call created is used as generated, not unwrapped again.
+
+        The statement reads the keys it did not create in its own snapshot, which cannot see a key a
+        racing creator committed while the statement waited on it: such a subject is missing from the
+        answer, and asked again (the next statement's snapshot sees it)."""
         ordered = sorted(set(subjects))
-        if not ordered:
-            return {}
-        candidates = [self.master.wrap(os.urandom(key_bytes)) for _ in ordered]
-        with self.db.transaction(pipelined=True) as conn:
-            conn.execute(
-                f"INSERT INTO {KEYS_TABLE} (subject, generation, cipher, master_key_id, wrapped)"  # noqa: S608
-                " SELECT s.subject, coalesce((SELECT max(k.generation) FROM"
-                f" {KEYS_TABLE} k WHERE k.subject = s.subject), 0) + 1, %s, s.master_key_id, s.wrapped"
-                " FROM unnest(%s::text[], %s::text[], %s::bytea[]) AS s(subject, master_key_id, wrapped)"
-                " ON CONFLICT DO NOTHING",
-                (cipher, ordered, [c[0] for c in candidates], [c[1] for c in candidates]),
-            )
-            conn.execute(
-                f"INSERT INTO {SUBJECT_CASES_TABLE} (subject, aggregate_type, case_id)"  # noqa: S608
-                " SELECT s, %s, %s FROM unnest(%s::text[]) AS s ON CONFLICT DO NOTHING",
-                (aggregate_type, case_id, ordered),
-            )
-            rows = conn.execute(
-                f"SELECT subject, generation, cipher, master_key_id, wrapped FROM {KEYS_TABLE}"  # noqa: S608
-                " WHERE subject = ANY(%s) AND erased_at IS NULL",
-                (ordered,),
-            ).fetchall()
-        return {row["subject"]: self._key(row) for row in rows}
+        keys: dict[str, SubjectKey] = {}
+        for _ in range(_SEALING_ATTEMPTS):
+            missing = [subject for subject in ordered if subject not in keys]
+            if not missing:
+                return keys
+            raw = [os.urandom(key_bytes) for _ in missing]
+            candidates = [self.master.wrap(key) for key in raw]
+            generated = {wrapped: key for (_, wrapped), key in zip(candidates, raw, strict=True)}
+            with self.db.read() as conn:
+                rows = conn.execute(
+                    _SEAL_KEYS,
+                    (
+                        cipher,
+                        missing,
+                        [c[0] for c in candidates],
+                        [c[1] for c in candidates],
+                        aggregate_type,
+                        case_id,
+                        missing,
+                        missing,
+                    ),
+                ).fetchall()
+            for row in rows:
+                own = generated.get(bytes(row["wrapped"]))
+                keys[row["subject"]] = (
+                    SubjectKey(row["subject"], int(row["generation"]), row["cipher"], own)
+                    if own is not None
+                    else self._key(row)
+                )
+        return keys
 
     def for_opening(self, refs: Collection[tuple[str, int]]) -> dict[tuple[str, int], SubjectKey]:
         if not refs:
