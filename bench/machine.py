@@ -7,12 +7,17 @@ backends serving the phase's database (found in pg_stat_activity), any other pro
 and names (the Kafka broker), and everything else on the machine (other people's work, PostgreSQL's
 background processes). Per command, that says where the time goes;
 "other" says how much the figures were disturbed. Linux only; elsewhere the CPU figures are absent.
+
+The service's memory is sampled the same way (`RssMeter`): the resident set of `xborder serve`'s API
+process and of its children (the workers' process), a few times a second in a background thread, so a
+phase can say how much memory the service held at its peak (issue 14 asks for at most 300 MB).
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -221,3 +226,138 @@ class CpuMeter:
                 name: round(1000.0 * seconds / operations, 3) for name, seconds in parts.items()
             }
         return out
+
+
+_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_MIB = 1024 * 1024
+
+
+def _rss_bytes(pid: int) -> int | None:
+    """The resident set of `pid` now, in bytes (what psutil's `memory_info().rss` says), from the
+    second field of /proc/<pid>/statm; None once the process is gone (or not on Linux)."""
+    try:
+        resident = (_PROC / str(pid) / "statm").read_text().split()[1]
+    except (OSError, IndexError):
+        return None
+    return int(resident) * _PAGE_BYTES
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, their children, ...), from one pass over /proc:
+    `xborder serve` starts its workers in a child, which may start helpers of its own; all of it is
+    the service's memory."""
+    by_parent: dict[int, list[int]] = {}
+    try:
+        entries = list(_PROC.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        by_parent.setdefault(parent, []).append(int(entry.name))
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        frontier = [child for parent in frontier for child in by_parent.get(parent, [])]
+        found += frontier
+    return found
+
+
+@dataclass(slots=True)
+class RssPeaks:
+    """The peaks of a series of samples, each the resident bytes of the API process and of each of its
+    descendants at one instant. The sum's peak is taken per sample (not the sum of the peaks), because
+    the processes need not peak together and the question is how much memory the service held at once."""
+
+    samples: int = 0
+    api: int = 0
+    workers: int = 0
+    total: int = 0
+    worker_processes: int = 0
+    per_process: dict[int, int] = field(default_factory=dict)
+
+    def add(self, api: int | None, workers: Mapping[int, int]) -> None:
+        """One sample; `api` is None when the API process was already gone (the sample is skipped)."""
+        if api is None:
+            return
+        in_workers = sum(workers.values())
+        self.samples += 1
+        self.api = max(self.api, api)
+        self.workers = max(self.workers, in_workers)
+        self.total = max(self.total, api + in_workers)
+        self.worker_processes = max(self.worker_processes, len(workers))
+        for pid, rss in workers.items():
+            self.per_process[pid] = max(self.per_process.get(pid, 0), rss)
+
+    def summary(self, interval_s: float) -> dict[str, Any]:
+        """The peaks in MiB: "api" the served process, "workers" its descendants together (each one
+        apart under "workers_by_pid"), "sum" the largest total of one sample."""
+        return {
+            "interval_s": interval_s,
+            "samples": self.samples,
+            "peak_mib": {"api": _mib(self.api), "workers": _mib(self.workers), "sum": _mib(self.total)},
+            "worker_processes": self.worker_processes,
+            "workers_by_pid": {str(pid): _mib(rss) for pid, rss in self.per_process.items()},
+        }
+
+
+def _mib(size: int) -> float:
+    return round(size / _MIB, 1)
+
+
+class RssMeter:
+    """The peak resident memory of `pid` and its descendants, sampled every `interval_s` in a daemon
+    thread between `start()` and `stop()` (or as a context manager). Sampled, not a kernel high-water
+    mark: the service's `ru_maxrss` cannot be read from outside it, and the workers' process is not
+    our child. A peak shorter than the interval can be missed; a service's memory mostly grows and
+    stays, so the sampled peak is close to the true one."""
+
+    def __init__(self, pid: int, interval_s: float = 0.25, rescan_s: float = 2.0) -> None:
+        self.pid = pid
+        self.interval_s = interval_s
+        self.peaks = RssPeaks()
+        # Finding the descendants reads every process's /proc stat (tens of ms on a busy machine, on the
+        # cores being measured); the workers' process lives as long as the service, so the list is
+        # refreshed every `rescan_s` while each sample reads only the known processes' statm.
+        self._rescan_every = max(1, round(rescan_s / interval_s))
+        self._known: list[int] = []
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> RssMeter:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._sample()
+        self._thread = threading.Thread(target=self._loop, name="bench-rss", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> dict[str, Any]:
+        """Stop sampling (idempotent) and return the peaks."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        return self.result()
+
+    def result(self) -> dict[str, Any]:
+        return self.peaks.summary(self.interval_s)
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self.interval_s):
+            self._sample()
+
+    def _sample(self) -> None:
+        if self.peaks.samples % self._rescan_every == 0:
+            self._known = _descendants(self.pid)
+        api = _rss_bytes(self.pid)
+        workers = {pid: rss for pid in self._known if (rss := _rss_bytes(pid)) is not None}
+        self.peaks.add(api, workers)

@@ -1,30 +1,41 @@
 """`python -m bench.run` (what `make bench` calls): measure xborder as a user meets it, beside the raw
 library it is built on, and write `bench/results/latest.{json,md}`.
 
-One run, under six minutes on a quiet machine (about four with --no-kafka), each phase on a fresh
-database of the same PostgreSQL server:
+One run, about twelve minutes on a quiet 2-core machine with the defaults (about eight with
+--no-kafka), each phase on a fresh database of the same PostgreSQL server:
 
-1. Command throughput: `xborder serve` started as `make run` starts it (all 31 provinces' projections
-   in-process, no Kafka), 16 concurrent HTTP clients posting transfer applications for 20 s after a
-   warm-up; then the same against `xborder serve` with RUN_WORKERS=false (no consumers).
-2. The raw `eventsourcing` library saving equivalent aggregates from 16 threads for as long.
-3. Command -> visible in both involved provinces, at an offered 100 applications/s (open loop), 30 s;
-   then at a quarter of the throughput measured in 1 (each application brings two reads that wait for
-   it, which cost the service about as much as the command): a light load, where the figure is the
-   propagation itself rather than queueing.
-4. The same two lag figures through Kafka (unless --no-kafka): a Tansu Kafka-protocol broker started
+1. Command throughput, in rounds (--rounds, default 3): each round runs, in turn, (a) `xborder serve`
+   started as `make run` starts it (all 31 provinces' projections in-process, no Kafka), 16 concurrent
+   HTTP clients posting transfer applications for 15 s after a 4 s warm-up; (b) the same against
+   `xborder serve` with RUN_WORKERS=false (no consumers); (c) the raw `eventsourcing` library saving
+   equivalent aggregates from 16 threads for as long. P, N, R, P, N, R, ...: the machine's other work
+   drifts over minutes, so each ratio is computed within a round, whose sides ran next to each other,
+   and the headline ratio is the median of the rounds' ratios (their min-max beside it). The detailed
+   figures of each setup are those of its median round.
+2. Command -> visible in both involved provinces, open loop: at an offered 100 applications/s for
+   30 s; then at a quarter of the throughput measured in 1 for 20 s (each application brings two reads
+   that wait for it, which cost the service about as much as the command): a light load, where the
+   figure is the propagation itself rather than queueing; then issue 14's load, 200 applications/s
+   for 60 s (--heavy-lag-rate, --heavy-lag-duration; its p99 targets, 100 ms embedded and 150 ms
+   through Kafka, are shown beside the figures).
+3. The same three lag runs through Kafka (unless --no-kafka): a Tansu Kafka-protocol broker started
    for each run (the tests' `tests.support.tansu.TansuBroker`: one broker, in-memory storage, on this
-   machine, its CPU counted apart by pid) and `xborder serve` as in 3 with only KAFKA_BOOTSTRAP_SERVERS
+   machine, its CPU counted apart by pid) and `xborder serve` as in 2 with only KAFKA_BOOTSTRAP_SERVERS
    added, so that the relay publishes every event to the involved provinces' delivery topics and each
-   province's projection consumer reads its own topic. About a minute and three quarters more, most
-   of it the offered rate (--kafka-lag-rate 0 leaves only the light load).
-5. Secondary, in process with one client: the Application alone, FastAPI's TestClient, projections
+   province's projection consumer reads its own topic. About three and a half minutes more, most of it
+   the offered rates (--kafka-lag-rate 0 leaves the light and the heavy load).
+4. Secondary, in process with one client: the Application alone, FastAPI's TestClient, projections
    stepped synchronously — where a command's time goes.
 
+Whenever `xborder serve` runs (every throughput round with a service, every lag run), the resident
+memory of its processes (the API process and its children, the workers' process) is sampled a few times
+a second; each phase records the peak of each and of their sum, and the headline the largest sum.
+
 The figures to compare between runs and machines are the ratios (projected / no consumers, xborder /
-raw): all sides of each ratio ran minutes apart on the same cores and the same server, so the machine's
-speed and noise largely cancel. Uses DATABASE_URL's server when set (or --database-url), otherwise an
-embedded PostgreSQL in a temp dir. Nothing here asserts on a timing.
+raw): the sides of each ratio ran within a minute of each other, round after round, on the same cores
+and the same server, so the machine's speed and noise largely cancel. Uses DATABASE_URL's server when
+set (or --database-url), otherwise an embedded PostgreSQL in a temp dir. Nothing here asserts on a
+timing.
 """
 
 from __future__ import annotations
@@ -33,9 +44,10 @@ import argparse
 import logging
 import os
 import resource
+import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +59,7 @@ from bench.bodies import ALL_PROVINCES, ApplicationFactory, Callers
 from bench.broker import tansu_broker
 from bench.database import BenchServer, bench_server, stored_events
 from bench.load import command_throughput, visibility_lag
-from bench.machine import CpuMeter, load_average, machine_info
+from bench.machine import CpuMeter, RssMeter, load_average, machine_info
 from bench.raw import raw_throughput
 from bench.report import write_results
 from bench.serve import Served, log_lines, xborder_serve
@@ -60,8 +72,17 @@ JWT_SECRET = "bench-secret-" + "0" * 32
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients (and raw threads)")
-    parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each phase")
-    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds of each throughput")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="throughput rounds, each the three setups in turn (projected, no consumers, raw); the "
+        "headline ratios are the medians of the rounds' ratios",
+    )
+    parser.add_argument("--warmup", type=float, default=4.0, help="unmeasured seconds before each phase")
+    parser.add_argument(
+        "--duration", type=float, default=15.0, help="measured seconds of each throughput, every round"
+    )
     parser.add_argument("--lag-rate", type=float, default=100.0, help="offered applications/s for the lag")
     parser.add_argument("--lag-duration", type=float, default=30.0, help="measured seconds of the lag phase")
     parser.add_argument(
@@ -74,6 +95,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also measure the lag at this fraction of the measured 31-province throughput (0: skip)",
     )
     parser.add_argument("--lag-fraction-duration", type=float, default=20.0, help="its measured seconds")
+    parser.add_argument(
+        "--heavy-lag-rate",
+        type=float,
+        default=200.0,
+        help="issue 14's load: offered applications/s of the heavy lag run, embedded and through Kafka "
+        "(0: skip)",
+    )
+    parser.add_argument(
+        "--heavy-lag-duration", type=float, default=60.0, help="its measured seconds (0: skip)"
+    )
     parser.add_argument(
         "--kafka",
         action=argparse.BooleanOptionalAction,
@@ -102,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR, help="directory for latest.json/.md")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     started = time.perf_counter()
@@ -114,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = _run(server, args)
     machine["load_average_1m"]["end"] = load_average()
     results = {
-        "schema": "xborder.bench/2",
+        "schema": "xborder.bench/3",
         "date": date,
         "machine": machine,
         **results,
@@ -137,7 +170,11 @@ def _throughput(
 ) -> dict[str, Any]:
     """One closed-loop throughput phase on a fresh database and a fresh `xborder serve`; with workers,
     also how long the read models took to catch up after the load."""
-    with server.fresh_database() as db, _serve(db.url, server, workers=workers) as served:
+    with (
+        server.fresh_database() as db,
+        _serve(db.url, server, workers=workers) as served,
+        RssMeter(served.pid) as rss,
+    ):
         idle = _idle(served, db.url, args.idle)
         figures = command_throughput(
             served.url,
@@ -151,7 +188,21 @@ def _throughput(
         )
         figures["service"] = _service(served) | {"idle": idle}
         figures["stored_events"] = stored_events(db.url)
+    figures["rss"] = rss.result()
     return figures
+
+
+# The three throughput setups, in the order every round runs them.
+SETUPS = ("projected", "no_consumers", "raw")
+# Each headline ratio: (numerator setup, denominator setup), both from the same round.
+RATIOS = {
+    "projected_over_no_consumers": ("projected", "no_consumers"),
+    "projected_over_raw": ("projected", "raw"),
+    "no_consumers_over_raw": ("no_consumers", "raw"),
+}
+RATIO_BASIS = "median of the per-round ratios (each ratio computed within one round)"
+# Issue 14's targets for the heavy lag run's p99 (command -> visible in both), shown beside the figure.
+HEAVY_P99_TARGET_MS = {"embedded": 100.0, "kafka": 150.0}
 
 
 def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
@@ -161,75 +212,13 @@ def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
     factory = ApplicationFactory()
     timing: dict[str, Any] = {"clients": args.clients, "warmup_s": args.warmup, "duration_s": args.duration}
 
-    phase = f"{args.warmup:g} s warm-up + {args.duration:g} s"
-    print(f"bench: throughput, xborder serve (31 provinces projected), {args.clients} clients, {phase}")
-    projected = _throughput(server, factory, callers, args, workers=True)
-    if projected["commands"] == 0:
-        raise RuntimeError(f"xborder serve accepted no application: {projected['first_error']}")
-    _progress("31 provinces projected", projected["commands_per_s"], "commands/s")
+    rounds = _throughput_rounds(server, factory, callers, args)
+    summary = summarise_rounds([_round_rates(r) for r in rounds])
+    chosen = {setup: rounds[index][setup] for setup, index in summary["median_round"].items()}
+    projected, bare, raw = chosen["projected"], chosen["no_consumers"], chosen["raw"]
+    notes += _round_notes(rounds)
 
-    print(f"bench: throughput, xborder serve with RUN_WORKERS=false (no consumers), {phase}")
-    bare = _throughput(server, factory, callers, args, workers=False)
-    _progress("no consumers", bare["commands_per_s"], "commands/s")
-
-    print(f"bench: raw eventsourcing, {args.clients} threads, {phase}")
-    with server.fresh_database() as db:
-        raw = raw_throughput(
-            db.url,
-            threads=args.clients,
-            warmup_s=args.warmup,
-            duration_s=args.duration,
-            meter=CpuMeter(database_url=db.url),
-        )
-        raw["stored_events"] = stored_events(db.url)
-    _progress("raw library", raw["aggregates_per_s"], "aggregates/s")
-
-    lags: dict[str, dict[str, Any]] = {}
-    part_rate = round(args.lag_fraction * projected["commands_per_s"], 1)
-    kafka_rate = args.lag_rate if args.kafka_lag_rate is None else args.kafka_lag_rate
-    runs = [
-        ("offered", args.lag_rate, args.lag_duration, False),
-        ("part_of_capacity", part_rate, args.lag_fraction_duration, False),
-    ]
-    if args.kafka:
-        runs += [
-            ("kafka_offered", kafka_rate, args.lag_duration, True),
-            ("kafka_part_of_capacity", part_rate, args.lag_fraction_duration, True),
-        ]
-    for key, rate, duration, kafka in runs:
-        if rate <= 0 or duration <= 0:
-            continue
-        label = f"lag at {rate:g}/s" + (" through Kafka" if kafka else "")
-        print(
-            f"bench: command -> visible in both provinces, xborder serve (31 provinces"
-            f"{', through a Tansu broker' if kafka else ''}), {rate:g}/s offered, "
-            f"{args.warmup:g} s warm-up + {duration:g} s"
-        )
-        lag = _lag(server, factory, callers, args, rate=rate, duration=duration, kafka=kafka)
-        lags[key] = lag
-        _progress(f"visible in both at {rate:g}/s, p50", lag["visible_both"]["p50_ms"], "ms")
-        if lag["not_visible_in_both"]:
-            notes.append(
-                f"{label}: {lag['not_visible_in_both']} of {lag['offered']} applications not "
-                f"visible in both provinces within {lag['limit_s']:g} s; first: {lag['first_error']}"
-            )
-        late = lag["schedule_late"].get("p99_ms")
-        if late is not None and late > 50:
-            notes.append(f"{label}: the client fell behind its schedule (p99 {late} ms late)")
-        queued = lag["queued_for_user"].get("p99_ms")
-        if queued is not None and queued > 1000:
-            notes.append(
-                f"{label}: all {args.lag_users} users were busy, applications queued for one "
-                f"(p99 {queued} ms): the service did not keep up with the offered rate"
-            )
-        if kafka and lag["broker"]["pid"] is None:
-            notes.append(f"{label}: the broker's process was not found; its CPU counts as other work")
-
-    for name, figures in (("31 provinces projected", projected), ("no consumers", bare), ("raw", raw)):
-        if figures["errors"]:
-            notes.append(f"{name}: {figures['errors']} errors, first: {figures['first_error']}")
-    if projected["catch_up"] and projected["catch_up"]["failed"]:
-        notes.append(f"projections did not catch up: {projected['catch_up']['failed']}")
+    lags = _lags(server, factory, callers, args, capacity=projected["commands_per_s"], notes=notes)
 
     in_process = None
     if args.in_process:
@@ -244,13 +233,25 @@ def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
             notes.append(f"in-process figures skipped: {error!r}")
             in_process = None
 
+    kafka_rate = args.lag_rate if args.kafka_lag_rate is None else args.kafka_lag_rate
+    rss_phases = {
+        **{
+            f"throughput round {n}, {label}": figures[setup]["rss"]
+            for n, figures in enumerate(rounds, 1)
+            for setup, label in (("projected", "31 provinces projected"), ("no_consumers", "no consumers"))
+        },
+        **{_lag_phase(lag): lag["rss"] for lag in lags.values()},
+    }
     return {
         "parameters": {
             **timing,
+            "rounds": args.rounds,
             "lag_rate_per_s": args.lag_rate,
             "lag_duration_s": args.lag_duration,
             "lag_fraction_of_capacity": args.lag_fraction,
             "lag_fraction_duration_s": args.lag_fraction_duration,
+            "heavy_lag_rate_per_s": args.heavy_lag_rate,
+            "heavy_lag_duration_s": args.heavy_lag_duration,
             "lag_users": args.lag_users,
             "kafka": args.kafka,
             "kafka_lag_rate_per_s": kafka_rate if args.kafka else None,
@@ -260,15 +261,219 @@ def _run(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
         },
         "throughput": {"projected": projected, "no_consumers": bare},
         "raw": raw,
-        "ratios": {
-            "projected_over_no_consumers": _ratio(projected["commands_per_s"], bare["commands_per_s"]),
-            "projected_over_raw": _ratio(projected["commands_per_s"], raw["aggregates_per_s"]),
-            "no_consumers_over_raw": _ratio(bare["commands_per_s"], raw["aggregates_per_s"]),
+        "ratios": summary["ratios"],
+        "rounds": {
+            "count": len(rounds),
+            "order": list(SETUPS),
+            "ratio_basis": RATIO_BASIS,
+            "median_round": {setup: index + 1 for setup, index in summary["median_round"].items()},
+            "rates_per_s": summary["rates"],
+            "ratios": summary["ratios_by_round"],
+            "ratio_ranges": summary["ratio_ranges"],
+            "errors": {setup: [r[setup]["errors"] for r in rounds] for setup in SETUPS},
+            "machine_busy_pct": {
+                setup: [r[setup]["cpu"].get("machine_busy_pct") for r in rounds] for setup in SETUPS
+            },
+            "other_cores": {setup: [r[setup]["cpu"].get("other_cores") for r in rounds] for setup in SETUPS},
         },
+        "service_rss": service_rss_peak(rss_phases),
         "lag": lags,
         "in_process": in_process,
         "notes": notes,
     }
+
+
+def _throughput_rounds(
+    server: BenchServer, factory: ApplicationFactory, callers: Callers, args: argparse.Namespace
+) -> list[dict[str, dict[str, Any]]]:
+    """`args.rounds` rounds of the three setups in turn (P, N, R, P, N, R, ...), each on a fresh
+    database: whatever else the machine does drifts over minutes, and interleaving puts every ratio's
+    two sides next to each other in time, round after round, instead of minutes apart once."""
+    phase = f"{args.warmup:g} s warm-up + {args.duration:g} s"
+    rounds: list[dict[str, dict[str, Any]]] = []
+    for n in range(1, args.rounds + 1):
+        of = f"round {n}/{args.rounds}"
+        print(
+            f"bench: {of}: throughput, xborder serve (31 provinces projected), "
+            f"{args.clients} clients, {phase}"
+        )
+        projected = _throughput(server, factory, callers, args, workers=True)
+        if projected["commands"] == 0:
+            raise RuntimeError(f"xborder serve accepted no application: {projected['first_error']}")
+        _progress("31 provinces projected", projected["commands_per_s"], "commands/s")
+        _progress("peak RSS of xborder serve (sum)", projected["rss"]["peak_mib"]["sum"], "MiB")
+
+        print(f"bench: {of}: throughput, xborder serve with RUN_WORKERS=false (no consumers), {phase}")
+        bare = _throughput(server, factory, callers, args, workers=False)
+        _progress("no consumers", bare["commands_per_s"], "commands/s")
+        _progress("peak RSS of xborder serve (sum)", bare["rss"]["peak_mib"]["sum"], "MiB")
+
+        print(f"bench: {of}: raw eventsourcing, {args.clients} threads, {phase}")
+        raw = _raw(server, args)
+        _progress("raw library", raw["aggregates_per_s"], "aggregates/s")
+        rounds.append(
+            {
+                "projected": projected | {"round": n},
+                "no_consumers": bare | {"round": n},
+                "raw": raw | {"round": n},
+            }
+        )
+    return rounds
+
+
+def _raw(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
+    with server.fresh_database() as db:
+        raw = raw_throughput(
+            db.url,
+            threads=args.clients,
+            warmup_s=args.warmup,
+            duration_s=args.duration,
+            meter=CpuMeter(database_url=db.url),
+        )
+        raw["stored_events"] = stored_events(db.url)
+    return raw
+
+
+def _round_rates(figures: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """One round's rate of each setup: commands/s for the services, aggregates/s for the raw library."""
+    return {
+        "projected": float(figures["projected"]["commands_per_s"]),
+        "no_consumers": float(figures["no_consumers"]["commands_per_s"]),
+        "raw": float(figures["raw"]["aggregates_per_s"]),
+    }
+
+
+def summarise_rounds(rates: Sequence[Mapping[str, float]]) -> dict[str, Any]:
+    """From each round's rate of each setup: every round's ratios, the headline ratios (the median of the
+    rounds' ratios, so that one disturbed round moves them little), their min and max, and for each
+    setup the round whose rate is its median (the lower of the two middle ones for an even count), whose
+    full figures the report shows. Rounds are 0-based here."""
+    if not rates:
+        raise ValueError("no rounds")
+    by_round = [
+        {key: _ratio(r[numerator], r[denominator]) for key, (numerator, denominator) in RATIOS.items()}
+        for r in rates
+    ]
+    ratios: dict[str, float | None] = {}
+    ranges: dict[str, dict[str, float] | None] = {}
+    for key in RATIOS:
+        values = [v for r in by_round if (v := r[key]) is not None]
+        ratios[key] = round(statistics.median(values), 3) if values else None
+        ranges[key] = {"min": min(values), "max": max(values)} if values else None
+    return {
+        "rates": {setup: [r[setup] for r in rates] for setup in SETUPS},
+        "ratios_by_round": by_round,
+        "ratios": ratios,
+        "ratio_ranges": ranges,
+        "median_round": {setup: _median_index([r[setup] for r in rates]) for setup in SETUPS},
+    }
+
+
+def _median_index(values: Sequence[float]) -> int:
+    """The index of the median value (the lower middle one for an even count; the first of equals)."""
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    return order[(len(values) - 1) // 2]
+
+
+def service_rss_peak(phases: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The largest sum of `xborder serve`'s processes' resident memory over every phase that ran it, and
+    which phase that was; each phase's peaks (api, workers, sum) beside it."""
+    by_phase = {name: dict(rss["peak_mib"]) for name, rss in phases.items()}
+    peak_phase = max(by_phase, key=lambda name: by_phase[name]["sum"], default=None)
+    return {
+        "peak_sum_mib": by_phase[peak_phase]["sum"] if peak_phase is not None else None,
+        "peak_phase": peak_phase,
+        "by_phase": by_phase,
+    }
+
+
+def _lag_phase(lag: Mapping[str, Any]) -> str:
+    """A lag run's name where the phases are listed together (the memory table)."""
+    through = " through Kafka" if "broker" in lag else ""
+    return f"lag{through}, {lag['offered_per_s']:g}/s offered for {lag['duration_s']:g} s"
+
+
+def _round_notes(rounds: Sequence[Mapping[str, Mapping[str, Any]]]) -> list[str]:
+    notes: list[str] = []
+    labels = {"projected": "31 provinces projected", "no_consumers": "no consumers", "raw": "raw"}
+    for n, figures in enumerate(rounds, 1):
+        for setup, label in labels.items():
+            if figures[setup]["errors"]:
+                notes.append(
+                    f"round {n}, {label}: {figures[setup]['errors']} errors, first: "
+                    f"{figures[setup]['first_error']}"
+                )
+        catch_up = figures["projected"]["catch_up"]
+        if catch_up and catch_up["failed"]:
+            notes.append(f"round {n}: projections did not catch up: {catch_up['failed']}")
+    return notes
+
+
+def _lag_runs(args: argparse.Namespace, capacity: float) -> list[tuple[str, float, float, bool]]:
+    """(key, offered rate, measured seconds, through Kafka) of every lag run, in the order they run."""
+    part_rate = round(args.lag_fraction * capacity, 1)
+    kafka_rate = args.lag_rate if args.kafka_lag_rate is None else args.kafka_lag_rate
+    runs = [
+        ("offered", args.lag_rate, args.lag_duration, False),
+        ("part_of_capacity", part_rate, args.lag_fraction_duration, False),
+        ("heavy_offered", args.heavy_lag_rate, args.heavy_lag_duration, False),
+    ]
+    if args.kafka:
+        runs += [
+            ("kafka_offered", kafka_rate, args.lag_duration, True),
+            ("kafka_part_of_capacity", part_rate, args.lag_fraction_duration, True),
+            ("kafka_heavy_offered", args.heavy_lag_rate, args.heavy_lag_duration, True),
+        ]
+    return [run for run in runs if run[1] > 0 and run[2] > 0]
+
+
+def _lags(
+    server: BenchServer,
+    factory: ApplicationFactory,
+    callers: Callers,
+    args: argparse.Namespace,
+    *,
+    capacity: float,
+    notes: list[str],
+) -> dict[str, dict[str, Any]]:
+    """Every open-loop lag run; what went wrong in one is appended to `notes`."""
+    lags: dict[str, dict[str, Any]] = {}
+    for key, rate, duration, kafka in _lag_runs(args, capacity):
+        label = f"lag at {rate:g}/s for {duration:g} s" + (" through Kafka" if kafka else "")
+        print(
+            f"bench: command -> visible in both provinces, xborder serve (31 provinces"
+            f"{', through a Tansu broker' if kafka else ''}), {rate:g}/s offered, "
+            f"{args.warmup:g} s warm-up + {duration:g} s"
+        )
+        lag = _lag(server, factory, callers, args, rate=rate, duration=duration, kafka=kafka)
+        if key.endswith("heavy_offered"):
+            lag["p99_target_ms"] = HEAVY_P99_TARGET_MS["kafka" if kafka else "embedded"]
+        lags[key] = lag
+        _progress(f"visible in both at {rate:g}/s, p50", lag["visible_both"]["p50_ms"], "ms")
+        _progress("peak RSS of xborder serve (sum)", lag["rss"]["peak_mib"]["sum"], "MiB")
+        notes += _lag_notes(label, lag, args.lag_users, kafka=kafka)
+    return lags
+
+
+def _lag_notes(label: str, lag: Mapping[str, Any], users: int, *, kafka: bool) -> list[str]:
+    notes: list[str] = []
+    if lag["not_visible_in_both"]:
+        notes.append(
+            f"{label}: {lag['not_visible_in_both']} of {lag['offered']} applications not "
+            f"visible in both provinces within {lag['limit_s']:g} s; first: {lag['first_error']}"
+        )
+    late = lag["schedule_late"].get("p99_ms")
+    if late is not None and late > 50:
+        notes.append(f"{label}: the client fell behind its schedule (p99 {late} ms late)")
+    queued = lag["queued_for_user"].get("p99_ms")
+    if queued is not None and queued > 1000:
+        notes.append(
+            f"{label}: all {users} users were busy, applications queued for one "
+            f"(p99 {queued} ms): the service did not keep up with the offered rate"
+        )
+    if kafka and lag["broker"]["pid"] is None:
+        notes.append(f"{label}: the broker's process was not found; its CPU counts as other work")
+    return notes
 
 
 def _lag(
@@ -291,6 +496,7 @@ def _lag(
         if served.mode != ("kafka" if kafka else "embedded"):
             raise RuntimeError(f"xborder serve started in {served.mode!r} mode, kafka={kafka}")
         others = {"broker": broker.pid} if broker is not None and broker.pid is not None else None
+        rss = stack.enter_context(RssMeter(served.pid))
         lag = visibility_lag(
             served.url,
             factory,
@@ -304,6 +510,7 @@ def _lag(
         lag["service"] = _service(served)
         if broker is not None:
             lag["broker"] = broker.describe()
+    lag["rss"] = rss.result()
     return lag
 
 
