@@ -38,13 +38,19 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration tests/e2e
 
-# ~4 minutes: `xborder serve` (as `run` starts it) under 16 HTTP clients, with and without its consumers,
-# beside the raw eventsourcing library; DATABASE_URL's server if set, else an embedded one. Writes
-# bench/results/latest.{md,json}; then (~3 minutes) what sealing personal data costs, the same service
-# with sealing on and off: bench/results/privacy.{md,json}.
+# About 20 minutes, four figures, each against the raw component it is built on (issues 10 and 14):
+# bench.run (~12 min): `xborder serve` as `run` starts it under 16 HTTP clients, with and without its
+#   consumers, in alternating rounds beside the raw eventsourcing library; command -> visible in both
+#   provinces at 100/s and 200/s offered, embedded and through Kafka; the service's peak RSS;
+# bench.privacy (~3 min): the same service with sealing on and off;
+# bench.rebuild (~4 min): 200,000 events rebuilt province by province, beside a raw COPY of the rows;
+# bench.profile (~1 min): where a command's CPU goes, by layer (py-spy).
+# DATABASE_URL's server if set, else an embedded one. Everything is written to bench/results/.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.privacy
+	$(BIN)/python -m bench.rebuild
+	$(BIN)/python -m bench.profile
 
 # The AsyncAPI document of every topic and event type, from the workflow registry (checked in; a unit
 # test fails when it is out of date).

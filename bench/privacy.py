@@ -239,7 +239,7 @@ def _markdown(results: dict[str, Any]) -> str:
     names = {
         "commands_per_s": "transfer applications/s (16 clients; each names an owner)",
         "reads_per_s": "case reads/s showing the owner unmasked (audited in both; opened when sealed)",
-        "rebuild_events_per_s": "rebuild of 四川's read model, events read/s",
+        "rebuild_events_per_s": "rebuild of 四川's read model, its own events (and catch-up replays) read/s",
     }
     for key, label in names.items():
         figure = results["summary"][key]
