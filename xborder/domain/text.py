@@ -107,6 +107,22 @@ class UnstorableText(ValueError):
 
 
 def ensure_storable(value: object) -> None:
+    # Every applied event passes here and nearly none holds such text: a first pass only looks, and
+    # the paths, which cost a string per key, are worked out when there is something to name.
+    if not _holds_unstorable(value):
+        return
     paths = sorted(set(unstorable_strings(value)))
     if paths:
         raise UnstorableText(f"text that cannot be stored in {', '.join(paths[:5])}")
+
+
+def _holds_unstorable(value: object) -> bool:
+    if isinstance(value, str):
+        return _FORBIDDEN.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(
+            _FORBIDDEN.search(str(key)) is not None or _holds_unstorable(item) for key, item in value.items()
+        )
+    if isinstance(value, list | tuple):
+        return any(_holds_unstorable(item) for item in value)
+    return False

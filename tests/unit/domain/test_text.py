@@ -11,6 +11,7 @@ from xborder.domain.errors import InvalidValue
 from xborder.domain.text import (
     MAX_TEXT_LENGTH,
     UnstorableText,
+    _holds_unstorable,
     check_text,
     ensure_storable,
     forbidden_character,
@@ -98,3 +99,17 @@ def test_letters_marks_numbers_punctuation_symbols_and_spaces_are_always_kept(te
     bad = forbidden_character(text)
     # Only the noncharacters (category Cn, not generated here) and nothing printable are refused.
     assert bad is None, bad
+
+
+_json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(_json_like)
+def test_the_quick_look_finds_unstorable_text_exactly_when_the_paths_do(value: object) -> None:
+    assert _holds_unstorable(value) == bool(list(unstorable_strings(value)))
