@@ -16,6 +16,7 @@ from xborder.api.openapi import install_openapi
 from xborder.api.presenters import Masker
 from xborder.api.problems import install_problem_handlers
 from xborder.api.rate_limits import install_rate_limits
+from xborder.api.shedding import ThreadQueueLimit
 from xborder.api.version_watch import VersionWatch
 from xborder.api.waiting import WaitingReads
 
@@ -58,6 +59,8 @@ def build_app(
     install_rate_limits(app, container.settings)
     # Each add_middleware wraps what was added before it: the body limit refuses before the rest runs.
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes)
+    # Outermost: a request the service cannot take is refused before anything else runs.
+    app.add_middleware(ThreadQueueLimit, max_waiting=container.settings.max_requests_waiting)
     for router in routers:
         app.include_router(router)
     install_openapi(app, routers)

@@ -78,7 +78,11 @@ _PROBLEMS: Final[dict[int, tuple[str, dict[str, Any]]]] = {
     413: ("The request body is larger than the service accepts.", {}),
     422: ("Invalid input, or a rule of the regulations refuses it; `field` names the culprit.", {}),
     429: ("Too many requests, or waiting reads, from this caller.", _RETRY_AFTER),
-    503: ("The database cannot be reached just now (restarting, or every connection busy).", _RETRY_AFTER),
+    503: (
+        "The database cannot be reached just now (restarting, or every connection busy), or the service "
+        "is busier than it can serve (`service.overloaded`).",
+        _RETRY_AFTER,
+    ),
 }
 _NOT_YET: Final[dict[str, Any]] = {
     "description": "`min_version` has not reached the caller's province yet: the current state (or a stub "

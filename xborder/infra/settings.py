@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # before it is read. Per caller (sub, province, role) and per API process, token buckets for commands
     # (POST) and reads (GET): a sustained rate a second and a burst; over them 429 with Retry-After.
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # Requests waiting for a worker thread beyond which a new one is answered 503 at once
+    # (xborder.api.shedding): the queue an overload builds, and the memory it holds, stay bounded.
+    max_requests_waiting: int = Field(default=256, ge=1)
     rate_limit_enabled: bool = True
     rate_limit_commands_per_second: float = Field(default=20.0, gt=0)
     rate_limit_commands_burst: int = Field(default=300, ge=1)
