@@ -16,6 +16,7 @@ Nothing here asserts on a timing; failures are counted, with the first one kept 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import ssl
 import threading
@@ -29,6 +30,7 @@ import httpx
 
 from bench.bodies import Application, ApplicationFactory, Callers
 from bench.machine import CpuMeter, load_average
+from bench.serve import Served
 from bench.stats import Samples
 from xborder.domain.provinces import Province
 
@@ -141,6 +143,29 @@ def command_throughput(
         "catch_up": caught_up,
         "load_average_1m": {"start": load_before, "end": load_average()},
     }
+
+
+def served_throughput(
+    served: Served,
+    database_url: str,
+    factory: ApplicationFactory,
+    callers: Callers,
+    args: argparse.Namespace,
+    *,
+    catch_up: bool,
+) -> dict[str, Any]:
+    """`command_throughput` against a running `xborder serve` with a program's `--clients`,
+    `--warmup` and `--duration`, its CPU metered with the phase's database."""
+    return command_throughput(
+        served.url,
+        factory,
+        callers,
+        clients=args.clients,
+        warmup_s=args.warmup,
+        duration_s=args.duration,
+        meter=CpuMeter(served.pid, database_url),
+        catch_up=catch_up,
+    )
 
 
 def _catch_up(url: str, callers: Callers, logs: list[_ClientLog], stopped: float) -> dict[str, Any]:

@@ -14,7 +14,6 @@ Figures go to bench/results/privacy.{json,md}. Nothing here is a pass/fail thres
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import threading
@@ -28,8 +27,9 @@ import httpx
 
 from bench.bodies import ApplicationFactory, Callers
 from bench.database import BenchServer, bench_server, stored_events
-from bench.load import command_throughput
+from bench.load import served_throughput
 from bench.machine import CpuMeter, load_average, machine_info
+from bench.report import write_named
 from bench.run import JWT_SECRET, RESULTS_DIR
 from bench.serve import xborder_serve
 from xborder.bootstrap import bootstrap
@@ -77,10 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "summary": _summary(runs),
         "duration_s": round(time.perf_counter() - started, 1),
     }
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "privacy.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     markdown = _markdown(results)
-    (args.output / "privacy.md").write_text(markdown)
+    write_named(args.output, "privacy", results, markdown)
     print(markdown)
     return 0
 
@@ -96,16 +94,7 @@ def _phase(
     extra = {"PRIVACY_SEAL_EVENTS": "true" if sealed else "false"}
     with server.fresh_database() as db:
         with xborder_serve(db.url, JWT_SECRET, server.scratch, workers=True, extra_env=extra) as served:
-            figures = command_throughput(
-                served.url,
-                factory,
-                callers,
-                clients=args.clients,
-                warmup_s=args.warmup,
-                duration_s=args.duration,
-                meter=CpuMeter(served.pid, db.url),
-                catch_up=True,
-            )
+            figures = served_throughput(served, db.url, factory, callers, args, catch_up=True)
             cases = _cases(served.url, callers)
             reads = _reads(served.url, cases, args, CpuMeter(served.pid, db.url))
         events = stored_events(db.url)

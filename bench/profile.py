@@ -15,7 +15,6 @@ service (root, or kernel.yama.ptrace_scope=0); without them it says so and write
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -30,9 +29,9 @@ from typing import Any
 
 from bench.bodies import ApplicationFactory, Callers
 from bench.database import bench_server
-from bench.load import command_throughput
-from bench.machine import CpuMeter, load_average, machine_info
-from bench.report import _atomic_write
+from bench.load import served_throughput
+from bench.machine import load_average, machine_info
+from bench.report import write_named
 from bench.run import JWT_SECRET, RESULTS_DIR
 from bench.serve import xborder_serve
 
@@ -80,10 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = _profile(spy, os.environ.get("DATABASE_URL") or args.database_url, args)
     if results is None:
         return 0
-    args.output.mkdir(parents=True, exist_ok=True)
-    _atomic_write(args.output / "profile.json", json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    _atomic_write(args.output / "profile.md", render(results))
-    print(f"bench.profile: wrote {args.output / 'profile.md'}")
+    print(f"bench.profile: wrote {write_named(args.output, 'profile', results, render(results))}")
     return 0
 
 
@@ -125,16 +121,7 @@ def _profile(spy: str, database_url: str | None, args: argparse.Namespace) -> di
             for role, pid in processes.items()
         ]
         load_before = load_average()
-        figures = command_throughput(
-            served.url,
-            factory,
-            callers,
-            clients=args.clients,
-            warmup_s=args.warmup,
-            duration_s=args.duration,
-            meter=CpuMeter(served.pid, db.url),
-            catch_up=False,
-        )
+        figures = served_throughput(served, db.url, factory, callers, args, catch_up=False)
         failures = [p.stderr.read().decode(errors="replace") if p.wait() and p.stderr else "" for p in spies]
         stacks = {role: path.read_text(encoding="utf-8") for role, path in outputs.items() if path.exists()}
     if any(failures) or len(stacks) != len(outputs):

@@ -45,6 +45,7 @@ from psycopg import sql
 
 from bench.database import BenchServer, bench_server, connect, stored_events
 from bench.machine import load_average, machine_info
+from bench.report import write_named
 from bench.run import JWT_SECRET, RESULTS_DIR
 
 TARGET_EVENTS_PER_S = 10_000
@@ -151,10 +152,8 @@ def _bench(args: argparse.Namespace) -> int:
         "target_events_per_s_per_province": TARGET_EVENTS_PER_S,
         "duration_s": round(time.perf_counter() - started, 1),
     }
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "rebuild.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     markdown = _markdown(results)
-    (args.output / "rebuild.md").write_text(markdown)
+    write_named(args.output, "rebuild", results, markdown)
     print(markdown)
     return 0
 

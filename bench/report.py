@@ -26,6 +26,15 @@ def write_results(results: dict[str, Any], directory: Path) -> tuple[Path, Path,
     return json_path, md_path, markdown
 
 
+def write_named(directory: Path, stem: str, results: dict[str, Any], markdown: str) -> Path:
+    """`<stem>.json` and `<stem>.md` in `directory`, each written atomically: what bench.privacy,
+    bench.rebuild and bench.profile write their figures with. Returns the markdown's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _atomic_write(directory / f"{stem}.json", json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    _atomic_write(directory / f"{stem}.md", markdown)
+    return directory / f"{stem}.md"
+
+
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -58,7 +58,7 @@ from pydantic import SecretStr
 from bench.bodies import ALL_PROVINCES, ApplicationFactory, Callers
 from bench.broker import tansu_broker
 from bench.database import BenchServer, bench_server, stored_events
-from bench.load import command_throughput, visibility_lag
+from bench.load import served_throughput, visibility_lag
 from bench.machine import CpuMeter, RssMeter, load_average, machine_info
 from bench.raw import raw_throughput
 from bench.report import write_results
@@ -176,16 +176,7 @@ def _throughput(
         RssMeter(served.pid) as rss,
     ):
         idle = _idle(served, db.url, args.idle)
-        figures = command_throughput(
-            served.url,
-            factory,
-            callers,
-            clients=args.clients,
-            warmup_s=args.warmup,
-            duration_s=args.duration,
-            meter=CpuMeter(served.pid, db.url),
-            catch_up=workers,
-        )
+        figures = served_throughput(served, db.url, factory, callers, args, catch_up=workers)
         figures["service"] = _service(served) | {"idle": idle}
         figures["stored_events"] = stored_events(db.url)
     figures["rss"] = rss.result()
