@@ -9,7 +9,40 @@ import random
 import time
 from collections.abc import Callable
 
+from tests.support.command_load import CommandLoad, LoadResults
+from tests.support.fault_service import minter
+from tests.support.net_oracle import wait_delivered
 from tests.support.tcp_proxy import TcpProxy
+from xborder.bootstrap import Container
+
+
+def faults_under_load(
+    container: Container,
+    base_url: str,
+    proxy: TcpProxy,
+    rng: random.Random,
+    seed: int,
+    *,
+    resets: int,
+    reset_gap: tuple[float, float],
+    hole: tuple[float, float],
+) -> tuple[int, LoadResults]:
+    """Three clients' commands running through `put_through_faults`, the service given 10 more
+    answered commands and their delivery after each phase; healed and the load stopped whatever
+    happens. The connections reset, and the load's results."""
+    load = CommandLoad(base_url, minter(container), clients=3, seed=seed).start()
+    try:
+        load.wait_for(10)
+
+        def progress() -> None:
+            load.wait_for(load.answered + 10, timeout=60)
+            wait_delivered(container, load)
+
+        reset = put_through_faults(proxy, rng, progress, resets=resets, reset_gap=reset_gap, hole=hole)
+    finally:
+        proxy.heal()
+        results = load.stop()
+    return reset, results
 
 
 def put_through_faults(

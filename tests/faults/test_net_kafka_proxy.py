@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.net_phases import put_through_faults
+from tests.faults.net_phases import faults_under_load
 from tests.faults.oracle import Oracle
 from tests.faults.summary import Summary
-from tests.support.command_load import CommandLoad
-from tests.support.fault_service import PROVINCES, minter, served, wait_ready
-from tests.support.net_oracle import settle, wait_delivered
+from tests.support.fault_service import PROVINCES, served, wait_ready
+from tests.support.net_oracle import settle
 from tests.support.postgres import fresh_database
 from tests.support.tansu import TansuBroker
 from tests.support.tcp_proxy import TcpProxy
@@ -46,20 +45,9 @@ def test_kafka_behind_a_faulty_network(
     ):
         proxy.retarget("127.0.0.1", broker.port)
         with served(database_url, tmp_path, kafka_bootstrap_servers=proxy.address) as (container, base_url):
-            load = CommandLoad(base_url, minter(container), clients=3, seed=seed).start()
-            try:
-                load.wait_for(10)
-
-                def progress() -> None:
-                    load.wait_for(load.answered + 10, timeout=60)
-                    wait_delivered(container, load)
-
-                resets = put_through_faults(
-                    proxy, rng, progress, resets=3, reset_gap=(0.3, 0.8), hole=(2.0, 3.0)
-                )
-            finally:
-                proxy.heal()
-                results = load.stop()
+            resets, results = faults_under_load(
+                container, base_url, proxy, rng, seed, resets=3, reset_gap=(0.3, 0.8), hole=(2.0, 3.0)
+            )
 
             assert not results.refused, results.refused
             wait_ready(base_url)  # recovered without a restart: every worker running, none failed

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import psycopg
 
-from tests.faults.net_phases import put_through_faults
+from tests.faults.net_phases import faults_under_load
 from tests.faults.summary import Summary
-from tests.support.command_load import CommandLoad
-from tests.support.fault_service import PROVINCES, minter, served, wait_ready
-from tests.support.net_oracle import embedded_counts, settle, wait_delivered
+from tests.support.fault_service import PROVINCES, served, wait_ready
+from tests.support.net_oracle import embedded_counts, settle
 from tests.support.owned_postgres import OwnedPostgres
 from tests.support.tcp_proxy import TcpProxy
 
@@ -33,23 +32,12 @@ def test_postgres_behind_a_faulty_network(tmp_path: Path, seed: int, summary: Su
             admin.execute("CREATE DATABASE xborder")
         direct_url = cluster.url("xborder")
         with served(cluster.url("xborder", port=proxy.port), tmp_path) as (container, base_url):
-            load = CommandLoad(base_url, minter(container), clients=3, seed=seed).start()
-            try:
-                load.wait_for(10)
-
-                def progress() -> None:
-                    load.wait_for(load.answered + 10, timeout=60)
-                    wait_delivered(container, load)
-
-                # Resets a second apart at most, as long as a consumer's back-off: a batch that failed on
-                # one reset can meet the next one when it rewinds. The black hole outlasts the clients'
-                # 5 s timeout: commands are sent again with the same key while the first attempt waits.
-                resets = put_through_faults(
-                    proxy, rng, progress, resets=8, reset_gap=(0.2, 1.2), hole=(6.0, 7.0)
-                )
-            finally:
-                proxy.heal()
-                results = load.stop()
+            # Resets a second apart at most, as long as a consumer's back-off: a batch that failed on
+            # one reset can meet the next one when it rewinds. The black hole outlasts the clients'
+            # 5 s timeout: commands are sent again with the same key while the first attempt waits.
+            resets, results = faults_under_load(
+                container, base_url, proxy, rng, seed, resets=8, reset_gap=(0.2, 1.2), hole=(6.0, 7.0)
+            )
 
             assert not results.refused, results.refused
             wait_ready(base_url)  # recovered without a restart: every worker running, none failed
