@@ -89,7 +89,7 @@ def _process_cpu(pid: int) -> float | None:
     return (int(after[11]) + int(after[12])) / _TICKS
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     """The processes whose parent is `pid` (`xborder serve` runs its workers in one)."""
     found = []
     for entry in _PROC.iterdir():
@@ -131,7 +131,7 @@ def _service_cpu(pid: int) -> float | None:
     own = _process_cpu(pid)
     if own is None:
         return None
-    return own + sum(cpu for child in _children(pid) if (cpu := _process_cpu(child)) is not None)
+    return own + sum(cpu for child in children(pid) if (cpu := _process_cpu(child)) is not None)
 
 
 def _own_cpu() -> float:
@@ -232,7 +232,7 @@ _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _MIB = 1024 * 1024
 
 
-def _rss_bytes(pid: int) -> int | None:
+def rss_bytes(pid: int) -> int | None:
     """The resident set of `pid` now, in bytes (what psutil's `memory_info().rss` says), from the
     second field of /proc/<pid>/statm; None once the process is gone (or not on Linux)."""
     try:
@@ -358,6 +358,6 @@ class RssMeter:
     def _sample(self) -> None:
         if self.peaks.samples % self._rescan_every == 0:
             self._known = _descendants(self.pid)
-        api = _rss_bytes(self.pid)
-        workers = {pid: rss for pid in self._known if (rss := _rss_bytes(pid)) is not None}
+        api = rss_bytes(self.pid)
+        workers = {pid: rss for pid in self._known if (rss := rss_bytes(pid)) is not None}
         self.peaks.add(api, workers)

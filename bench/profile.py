@@ -30,7 +30,7 @@ from typing import Any
 from bench.bodies import ApplicationFactory, Callers
 from bench.database import bench_server
 from bench.load import served_throughput
-from bench.machine import load_average, machine_info
+from bench.machine import children, load_average, machine_info
 from bench.report import write_named
 from bench.run import JWT_SECRET, RESULTS_DIR
 from bench.serve import xborder_serve
@@ -93,7 +93,7 @@ def _profile(spy: str, database_url: str | None, args: argparse.Namespace) -> di
     ):
         time.sleep(2.0)  # the workers' process starts after the API answers /readyz
         processes = {"api": served.pid} | {
-            f"workers-{i}" if i else "workers": pid for i, pid in enumerate(_children(served.pid))
+            f"workers-{i}" if i else "workers": pid for i, pid in enumerate(children(served.pid))
         }
         outputs = {role: server.scratch / f"profile-{role}.txt" for role in processes}
         seconds = int(args.warmup + args.duration)
@@ -143,14 +143,6 @@ def _profile(spy: str, database_url: str | None, args: argparse.Namespace) -> di
             for role, raw in stacks.items()
         },
     }
-
-
-def _children(pid: int) -> list[int]:
-    """The service's child processes (the workers'), from /proc."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        found += [int(child) for child in task.read_text(encoding="ascii").split()]
-    return found
 
 
 def _failure(spy: subprocess.Popen[bytes]) -> str:

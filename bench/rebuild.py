@@ -44,7 +44,7 @@ from typing import Any
 from psycopg import sql
 
 from bench.database import BenchServer, bench_server, connect, stored_events
-from bench.machine import load_average, machine_info
+from bench.machine import load_average, machine_info, rss_bytes
 from bench.report import write_named
 from bench.run import JWT_SECRET, RESULTS_DIR
 
@@ -332,7 +332,7 @@ def _rebuild_in_subprocess(database_url: str, province: str, server: BenchServer
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     sampled = 0
     while True:
-        sampled = max(sampled, _rss(process.pid))
+        sampled = max(sampled, rss_bytes(process.pid) or 0)
         try:
             process.wait(timeout=_RSS_SAMPLE_S)
             break
@@ -344,18 +344,6 @@ def _rebuild_in_subprocess(database_url: str, province: str, server: BenchServer
     figures: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     figures["sampled_rss_mib"] = round(sampled / 2**20, 1)
     return figures
-
-
-def _rss(pid: int) -> int:
-    """The resident set of `pid` now, in bytes (0 once it is gone), from /proc: what psutil would say."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 def _worker(database_url: str | None, province: str, scratch: Path) -> int:
