@@ -32,7 +32,7 @@ def _is_noncharacter(code: int) -> bool:
 
 # Every character refused, as one character class: a search runs at C speed over long text, and the
 # read models run it over every event they apply.
-_FORBIDDEN: Final = re.compile(
+FORBIDDEN_CHARACTERS: Final = re.compile(
     "["
     + "\x00-\x08\x0b-\x1f\x7f-\x9f"  # Cc without tab (09) and newline (0a)
     + "\ud800-\udfff"  # Cs
@@ -45,7 +45,7 @@ _FORBIDDEN: Final = re.compile(
 
 def forbidden_character(text: str) -> tuple[int, str] | None:
     """The position and a description of the first character the service does not keep, or None."""
-    match = _FORBIDDEN.search(text)
+    match = FORBIDDEN_CHARACTERS.search(text)
     if match is None:
         return None
     char = match.group(0)
@@ -118,10 +118,11 @@ def ensure_storable(value: object) -> None:
 
 def _holds_unstorable(value: object) -> bool:
     if isinstance(value, str):
-        return _FORBIDDEN.search(value) is not None
+        return FORBIDDEN_CHARACTERS.search(value) is not None
     if isinstance(value, Mapping):
         return any(
-            _FORBIDDEN.search(str(key)) is not None or _holds_unstorable(item) for key, item in value.items()
+            FORBIDDEN_CHARACTERS.search(str(key)) is not None or _holds_unstorable(item)
+            for key, item in value.items()
         )
     if isinstance(value, list | tuple):
         return any(_holds_unstorable(item) for item in value)

@@ -235,23 +235,37 @@ def envelope_from_event(aggregate_type: str, event: Any, schemas: EventSchemas) 
     schema, raises `EventContractError` (a feed parks the record as unreadable)."""
     attributes: dict[str, Any] = dict(event.__dict__)
     data = event_data(aggregate_type, type(event).__name__, attributes, schemas)
-    return Envelope(
+    # Built without validating again what the domain event's own types already guarantee (checked
+    # below where they do not): validation was a tenth of a rebuild's time. `data`, the part that
+    # varies per event type, was validated by its schema just above.
+    actor, status, awaiting = attributes.get("actor"), attributes.get("status"), attributes.get("awaiting")
+    at = attributes["at"]
+    if not (
+        isinstance(at, datetime)
+        and (actor is None or isinstance(actor, dict))
+        and (status is None or isinstance(status, str))
+        and (awaiting is None or (isinstance(awaiting, list) and all(isinstance(a, dict) for a in awaiting)))
+    ):
+        raise EventContractError(
+            f"{aggregate_type} event {type(event).__name__} has malformed envelope fields"
+        )
+    return Envelope.model_construct(
         event_id=event_id_for(event.originator_id, event.originator_version),
         aggregate_type=aggregate_type,
         aggregate_id=event.originator_id,
         version=event.originator_version,
         type=type(event).__name__,
-        occurred_at=attributes["at"],
+        occurred_at=at,
         provinces=sorted(attributes["provinces"]),
-        actor=attributes.get("actor"),
-        deadlines=DeadlineChanges(
+        actor=actor,
+        deadlines=DeadlineChanges.model_construct(
             opened=dict(attributes.get("opens") or {}),
             closed=list(attributes.get("closes") or []),
             overdue=list(attributes.get("overdue") or []),
             provisional=sorted(attributes.get("provisional") or {}),
         ),
-        status=attributes.get("status"),
-        awaiting=attributes.get("awaiting"),
+        status=status,
+        awaiting=awaiting,
         data=data,
     )
 

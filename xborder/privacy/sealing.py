@@ -10,6 +10,7 @@ search on, and are not about a person the way an identity or a diagnosis is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -17,7 +18,7 @@ from uuid import UUID
 
 from xborder.privacy.cipher import FieldCipher, InvalidTag, cipher_named
 from xborder.privacy.keys import KeyStore, SubjectKey
-from xborder.privacy.sealed import SealedValue, associated_data, is_sealed, parse_sealed
+from xborder.privacy.sealed import PREFIX, SealedValue, associated_data, is_sealed, parse_sealed
 from xborder.privacy.subjects import BlindIndex
 
 PERSON_FIELDS: Final = ("name", "id_number", "phone")
@@ -182,6 +183,25 @@ def _sealed_values(value: Any, path: Path) -> Iterator[tuple[Path, SealedValue]]
     elif isinstance(value, list | tuple):
         for index, inner in enumerate(value):
             yield from _sealed_values(inner, (*path, index))
+
+
+# A string value of JSON text as `json.dumps` writes it that starts as a sealed value: an opening quote
+# not escaped, no quote or backslash inside, and a closing quote followed by what follows a value (a
+# key is followed by a colon).
+_SEALED_IN_JSON = re.compile(r'(?<!\\)"(' + re.escape(PREFIX) + r'[^"\\]*)"(?=[,\]}])')
+
+
+def lookups_in_json(text: str) -> list[str]:
+    """`lookups_in` of a document, read from its JSON text (`json.dumps`): what the read model stores
+    beside the text it has just written, without walking the document again."""
+    found: set[str] = set()
+    for match in _SEALED_IN_JSON.finditer(text):
+        sealed = parse_sealed(match.group(1))
+        if sealed is not None:
+            found.add(sealed.subject)
+            if sealed.lookup:
+                found.add(sealed.lookup)
+    return sorted(found)
 
 
 def lookups_in(value: Any) -> list[str]:

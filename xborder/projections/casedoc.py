@@ -52,6 +52,21 @@ def new_doc(kind: str, envelope: Envelope) -> Doc:
     }
 
 
+def ensure_envelope_storable(envelope: Envelope) -> None:
+    """Refuse an envelope holding text storage cannot keep, naming where (`UnstorableText`).
+
+    What an envelope brings comes from the wire or the event store; it is checked before anything of it
+    can reach the database, whose error would quote it into the server's log."""
+    ensure_storable(
+        {
+            "data": envelope.data,
+            "actor": envelope.actor,
+            "status": envelope.status,
+            "awaiting": envelope.awaiting,
+        }
+    )
+
+
 def apply_common(doc: Doc, envelope: Envelope) -> None:
     """Copy what the domain decided — status, awaiting, the clocks opened, closed and flagged overdue —
     and record the event in the history. Nothing here looks at the event's name."""
@@ -59,8 +74,6 @@ def apply_common(doc: Doc, envelope: Envelope) -> None:
         raise UndecidedEnvelopeError(
             f"{envelope.type} v{envelope.version} carries no status or awaiting (published before events did)"
         )
-    # From the wire, like `data`: checked before anything of it can reach the database.
-    ensure_storable({"status": envelope.status, "awaiting": envelope.awaiting})
     doc["version"] = envelope.version
     doc["updated_at"] = iso(envelope.occurred_at)
     doc["status"] = envelope.status

@@ -35,7 +35,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from psycopg import sql
+from psycopg.rows import tuple_row
 
+from xborder.infra.collector import collecting_rarely
 from xborder.infra.contracts import envelopes_for
 from xborder.infra.feeds import (
     DecodedEnvelopes,
@@ -91,14 +93,16 @@ class HeldLogs:
             sql.Identifier(app.recorder.datastore.schema), sql.Identifier(app.recorder.events_table_name)
         )
         found: dict[UUID, list[Any]] = {}
-        for row in conn.execute(query, (ids,)).fetchall():
+        with conn.cursor(row_factory=tuple_row) as curs:
+            rows = curs.execute(query, (ids,)).fetchall()
+        for originator_id, originator_version, topic, state in rows:
             stored = StoredEvent(
-                originator_id=row["originator_id"],
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
+                originator_id=originator_id,
+                originator_version=originator_version,
+                topic=topic,
+                state=bytes(state),
             )
-            found.setdefault(row["originator_id"], []).append(app.mapper.to_domain_event(stored))
+            found.setdefault(originator_id, []).append(app.mapper.to_domain_event(stored))
         return found
 
 
@@ -174,6 +178,18 @@ def rebuild_province(
     """With `dead_letters`, a record that cannot be applied is parked as the live consumer parks it
     (the same letter, not a second one) instead of failing the rebuild. `select`: what the province
     reads of the logs, by default the notifications routed to it, as its live consumer does."""
+    with collecting_rarely():
+        return _rebuild(readmodels, sources, province, dead_letters, batch_size, select)
+
+
+def _rebuild(
+    readmodels: ProvinceReadModels,
+    sources: Sequence[LogSource],
+    province: str,
+    dead_letters: DeadLetters | None,
+    batch_size: int,
+    select: NotificationSelector | None,
+) -> RebuildResult:
     live, fresh = schema_name(province), rebuild_schema_name(province)
     db = readmodels.database_of(province)
     building = readmodels.with_schemas(rebuild_schema_name)

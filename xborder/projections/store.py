@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,11 +15,16 @@ from psycopg import sql
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
-from xborder.domain.text import ensure_storable
 from xborder.infra.feeds import FeedRecord
 from xborder.infra.postgres.database import Database
-from xborder.privacy.sealing import lookups_in
-from xborder.projections.casedoc import Doc, ProjectionGapError, apply_common, new_doc
+from xborder.privacy.sealing import lookups_in, lookups_in_json
+from xborder.projections.casedoc import (
+    Doc,
+    ProjectionGapError,
+    apply_common,
+    ensure_envelope_storable,
+    new_doc,
+)
 from xborder.projections.dead_letters import WAITING_BEHIND, Parking, apply_records
 from xborder.projections.registry import CaseKind
 from xborder.projections.schema import province_ddl, schema_name
@@ -159,6 +166,7 @@ class ProvinceReadModels:
             for row in locked if locked is not None else ():
                 cases[row["id"]] = (int(row["version"]), row["doc"])
             changed: dict[UUID, Doc] = {}
+            applied_to: dict[UUID, list[FeedRecord]] = {}
             for record in mine:
                 case_id = record.envelope.aggregate_id
                 if case_id in parked_cases:
@@ -167,16 +175,21 @@ class ProvinceReadModels:
                     parked += 1
                     continue
                 version, doc = cases.get(case_id, (0, None))
-                new = self._next_doc(record, version, doc)
+                new = self._next_doc(record, version, doc, checked=False)
                 if new is None:
                     duplicates += 1
                     continue
                 cases[case_id] = (record.envelope.version, new)
                 changed[case_id] = new
+                applied_to.setdefault(case_id, []).append(record)
                 applied += 1
             if changed:
                 conn.cursor().executemany(
-                    statements.store_case, [_case_row(case_id, doc) for case_id, doc in changed.items()]
+                    statements.store_case,
+                    [
+                        _case_row(case_id, doc, _storable_json(doc, applied_to[case_id]))
+                        for case_id, doc in changed.items()
+                    ],
                 )
             for source, position in positions.items():
                 conn.execute(statements.store_position, (source, position))
@@ -227,9 +240,14 @@ class ProvinceReadModels:
         conn.execute(statements.store_case, _case_row(record.envelope.aggregate_id, new))
         return True
 
-    def _next_doc(self, record: FeedRecord, current: int, doc: Doc | None) -> Doc | None:
+    def _next_doc(
+        self, record: FeedRecord, current: int, doc: Doc | None, *, checked: bool = True
+    ) -> Doc | None:
         """The case's document after this record, from the one at version `current` (None: a
-        re-delivery, already applied). A version beyond the next is a gap: stop, never skip."""
+        re-delivery, already applied). A version beyond the next is a gap: stop, never skip.
+
+        `checked=False`: the caller checks the text of the documents it writes (`_storable_json`),
+        once per document, instead of every envelope here."""
         envelope = record.envelope
         kind = self._kinds.get(envelope.aggregate_type)
         if kind is None:
@@ -242,7 +260,8 @@ class ProvinceReadModels:
                 f"but the read model is at {current} (from {record.source})"
             )
         doc = doc if doc is not None else new_doc(kind.kind, envelope)
-        ensure_storable({"data": envelope.data, "actor": envelope.actor})
+        if checked:
+            ensure_envelope_storable(envelope)
         apply_common(doc, envelope)
         kind.project(doc, envelope)
         return doc
@@ -373,7 +392,50 @@ class ProvinceReadModels:
         return result
 
 
-def _case_row(case_id: UUID, doc: Doc) -> tuple[Any, ...]:
+# Every character that `json.dumps(..., ensure_ascii=False)` may leave of one `FORBIDDEN_CHARACTERS`
+# refuses: the character itself (every astral one, of which only the noncharacters are refused), or a
+# backslash, whose escape (`_suspect_json`) may be a C0 control other than tab and newline. One class:
+# the regular expression engine scans a single class several times faster than alternatives.
+_SUSPECT_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
+    "\ufffe\uffff\U00010000-\U0010ffff\\\\]"
+)
+_SUSPECT_ESCAPES = frozenset("bfr")
+
+
+def suspect_json(text: str) -> bool:
+    """Whether JSON text may hold a character a stored document may not (False: it certainly does not).
+
+    A true answer may be a false alarm — an emoji, a backslash written as text before an `r` — that
+    the precise check settles."""
+    position = 0
+    while (found := _SUSPECT_CHARACTERS.search(text, position)) is not None:
+        at = found.end()
+        if found.group() != "\\":
+            return True
+        escaped = text[at : at + 1]
+        if escaped in _SUSPECT_ESCAPES or (escaped == "u" and text[at + 1 : at + 4] in ("000", "001")):
+            return True
+        position = at + 1  # past the escaped character: `\\` is one backslash written as text
+    return False
+
+
+def _storable_json(doc: Doc, records: Sequence[FeedRecord]) -> str:
+    """The document's JSON, as it will be stored — once the envelopes that made it in this batch are
+    known to hold no text storage cannot keep.
+
+    One scan of the text it is stored as costs a fraction of walking every envelope: nearly no
+    document holds such text, and the precise check (`ensure_envelope_storable`, which names the
+    field) runs only on the envelopes of one that may."""
+    text = json.dumps(doc, ensure_ascii=False)
+    if suspect_json(text):
+        for record in records:
+            ensure_envelope_storable(record.envelope)
+    return text
+
+
+def _case_row(case_id: UUID, doc: Doc, text: str | None = None) -> tuple[Any, ...]:
+    """`text`: the document's JSON when the caller has it already (its lookups are then read from it)."""
     return (
         case_id,
         doc["kind"],
@@ -382,8 +444,8 @@ def _case_row(case_id: UUID, doc: Doc) -> tuple[Any, ...]:
         doc.get("plate"),
         doc["created_at"],
         doc["updated_at"],
-        Jsonb(doc),
-        lookups_in(doc),
+        Jsonb(doc) if text is None else Jsonb(doc, dumps=lambda _: text),
+        lookups_in(doc) if text is None else lookups_in_json(text),
     )
 
 

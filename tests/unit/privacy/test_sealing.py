@@ -5,6 +5,7 @@ store's mapper sealing on the way in."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from xborder.privacy.cipher import CIPHERS, cipher_named
 from xborder.privacy.configured import parse_master_keys
 from xborder.privacy.keys import MasterKeys, MemoryKeyStore
 from xborder.privacy.sealed import PREFIX, SealedValue, associated_data, is_sealed, parse_sealed
-from xborder.privacy.sealing import Opener, Sealer, lookups_in, personal_paths
+from xborder.privacy.sealing import Opener, Sealer, lookups_in, lookups_in_json, personal_paths
 from xborder.privacy.subjects import BlindIndex
 from xborder.workflows.transfer.application import VehicleTransfers
 
@@ -223,3 +224,25 @@ def test_the_personal_paths_of_a_clear_document_follow_the_sealing_rule() -> Non
         "apprehension.suspect.name",
         "apprehension.suspect.id_number",
     ]
+
+
+_plain_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+_sealed_text = st.builds(
+    lambda subject, generation, blob, lookup: str(SealedValue("aesgcm", subject, generation, blob, lookup)),
+    st.text("abcdef0123456789-", min_size=1, max_size=10),
+    st.integers(1, 3),
+    st.binary(max_size=12),
+    st.none() | st.text("abcdef0123456789", min_size=1, max_size=10),
+)
+# Also strings that only look sealed: quoted, escaped, as keys, malformed.
+_strings = _plain_text | _sealed_text | st.builds(lambda s, t: f'{t}"{s}\\', _sealed_text, _plain_text)
+_json_documents: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.integers() | _strings,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_strings, children, max_size=4),
+    max_leaves=16,
+)
+
+
+@given(st.dictionaries(_strings, _json_documents, max_size=4))  # a case document is an object
+def test_the_blind_index_read_from_a_documents_json_is_the_one_read_from_the_document(doc: Any) -> None:
+    assert lookups_in_json(json.dumps(doc, ensure_ascii=False)) == lookups_in(doc)

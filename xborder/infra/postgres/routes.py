@@ -14,6 +14,7 @@ from typing import Any
 
 from eventsourcing.persistence import Notification
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 from xborder.domain.routing import EventRoutes
 from xborder.infra.postgres.recorder import ROUTES_TABLE, insert_routes
@@ -108,16 +109,17 @@ def _select_all(
     if not starts:
         return found
     connection = connect() if connect is not None else starts[0][0].recorder.datastore.get_connection()
-    with connection as conn, conn.cursor() as curs:
+    # Plain tuples: a dict per row was a measurable part of reading a rebuild's notifications.
+    with connection as conn, conn.cursor(row_factory=tuple_row) as curs:
         curs.execute(query, params, prepare=True)
-        for row in curs.fetchall():
-            found[row["application"]].append(
+        for application, notification_id, originator_id, originator_version, topic, state in curs.fetchall():
+            found[application].append(
                 Notification(
-                    id=row["notification_id"],
-                    originator_id=row["originator_id"],
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=bytes(row["state"]),
+                    id=notification_id,
+                    originator_id=originator_id,
+                    originator_version=originator_version,
+                    topic=topic,
+                    state=bytes(state),
                 )
             )
     return found
