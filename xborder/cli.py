@@ -434,6 +434,7 @@ def _all_worker_kinds() -> tuple[str, ...]:
 
 def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | None) -> int:
     from xborder.bootstrap import bootstrap
+    from xborder.infra.collector import settle_after_start
     from xborder.infra.logging import configure_logging
 
     configure_logging(settings.log_level)
@@ -442,6 +443,7 @@ def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | No
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     container.start_workers(kinds, provinces)
+    settle_after_start()
     parent = os.environ.get("XBORDER_SERVE_PID")  # run by `xborder serve`: end with it, never orphaned
     try:
         while not stop.wait(1.0):

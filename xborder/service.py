@@ -16,6 +16,7 @@ from xborder.api import across_workflows, audit_routes, health, privacy_routes
 from xborder.api.app import build_app
 from xborder.bootstrap import WORKER_KINDS, Container, bootstrap
 from xborder.console.mount import install_console
+from xborder.infra.collector import settle_after_start
 from xborder.infra.settings import Settings
 from xborder.workflows.registry import WORKFLOWS
 
@@ -42,6 +43,8 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if start_workers and owned:
             running.start_workers(running.settings.worker_kinds or WORKER_KINDS)
+        if owned:  # the service's own process (`xborder serve`), not a test's app
+            settle_after_start()
         try:
             yield
         finally:
