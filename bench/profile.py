@@ -71,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=67, help="py-spy samples a second")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--output", type=Path, default=RESULTS_DIR)
+    parser.add_argument(
+        "--raw-dir", type=Path, default=None, help="also keep py-spy's raw stacks here (profile-<role>.txt)"
+    )
     args = parser.parse_args(argv)
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
@@ -124,6 +127,10 @@ def _profile(spy: str, database_url: str | None, args: argparse.Namespace) -> di
         figures = served_throughput(served, db.url, factory, callers, args, catch_up=False)
         failures = [p.stderr.read().decode(errors="replace") if p.wait() and p.stderr else "" for p in spies]
         stacks = {role: path.read_text(encoding="utf-8") for role, path in outputs.items() if path.exists()}
+        if args.raw_dir is not None:
+            args.raw_dir.mkdir(parents=True, exist_ok=True)
+            for role, raw in stacks.items():
+                (args.raw_dir / f"profile-{role}.txt").write_text(raw, encoding="utf-8")
     if any(failures) or len(stacks) != len(outputs):
         print(f"bench.profile: py-spy could not sample the service: {' '.join(failures).strip()[:500]}")
         return None
