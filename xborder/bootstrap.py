@@ -23,6 +23,7 @@ from xborder.consumers.deadlines import DeadlineWatcher
 from xborder.consumers.janitor import IdempotencyJanitor
 from xborder.consumers.listener import APPLIED_CHANNEL, DeliveryListener, applied_payload
 from xborder.consumers.projection import ProjectionConsumer
+from xborder.consumers.province_group import ProvinceGroupConsumer
 from xborder.consumers.relay import Relay, RelayPositions
 from xborder.consumers.worker import Worker
 from xborder.domain.application import CaseApplication
@@ -39,13 +40,15 @@ from xborder.infra.feeds import (
     Feed,
     LogSource,
     NotificationLogFeed,
+    NotificationSelector,
     PositionLoader,
+    ProvincesWakeup,
 )
 from xborder.infra.idempotency import IdempotencyStore
 from xborder.infra.postgres.database import Database, eventsourcing_env
 from xborder.infra.postgres.embedded import start_embedded_postgres
 from xborder.infra.postgres.migrations import migrate_core, migrate_dead_letters
-from xborder.infra.postgres.routes import RoutedNotifications, WholeLogs, backfill_routes
+from xborder.infra.postgres.routes import RoutedNotifications, RoutedTogether, WholeLogs, backfill_routes
 from xborder.infra.postgres.tls import with_tls
 from xborder.infra.settings import Settings
 from xborder.infra.signals import ReadModelSignals
@@ -138,8 +141,14 @@ class Container:
         if "relay" in kinds and self.kafka_enabled:
             built += self._relays()
         if "projection" in kinds:
-            for code in provinces if provinces is not None else self.provinces:
+            codes = list(provinces if provinces is not None else self.provinces)
+            together = self._shared_database_provinces(codes)
+            if together:
+                built.append(self._province_group(together, poll))
+            for code in codes:
                 self.readmodel_signals.project_here(code)
+                if code in together:
+                    continue
                 built.append(
                     ProjectionConsumer(
                         code,
@@ -194,6 +203,35 @@ class Container:
             )
         return built
 
+    def _shared_database_provinces(self, codes: Sequence[str]) -> list[str]:
+        """The provinces one consumer projects together (`ProvinceGroupConsumer`): in embedded mode,
+        those whose read models share the shared database, when there are two or more. In Kafka mode
+        each province reads its own topic, with credentials for it alone: one consumer each."""
+        if self.kafka_enabled:
+            return []
+        shared = [code for code in codes if code not in self.readmodels.own_databases]
+        return shared if len(shared) >= 2 else []
+
+    def _province_group(self, codes: Sequence[str], poll: float) -> ProvinceGroupConsumer:
+        wakeup = ProvincesWakeup()
+        self.wakeups.join(codes, wakeup)
+        together = RoutedTogether(codes, self.db.read)
+        feeds: dict[str, NotificationLogFeed] = {}
+        for code in codes:
+            feed = self.province_feed(code, select=together.for_province(code))
+            assert isinstance(feed, NotificationLogFeed)  # embedded mode
+            feeds[code] = feed
+        return ProvinceGroupConsumer(
+            feeds,
+            together,
+            wakeup,
+            self.readmodels,
+            dead_letters=self.dead_letters,
+            poll_timeout=poll,
+            on_applied=self.announce_applied,
+            announce_channel=APPLIED_CHANNEL,
+        )
+
     def announce_applied(self, province: str, announced: bool = False) -> None:
         """A projection consumer of this process changed `province`'s read model: wake the reads
         waiting on it here, and — through the database, unless the batch's own transaction `announced`
@@ -207,7 +245,13 @@ class Container:
     def process_managers(self) -> list[ProcessManagerSpec]:
         return [manager for spec in self.workflows for manager in spec.process_managers]
 
-    def province_feed(self, code: str, load_positions: PositionLoader | None = None) -> Feed:
+    def province_feed(
+        self,
+        code: str,
+        load_positions: PositionLoader | None = None,
+        *,
+        select: NotificationSelector | None = None,
+    ) -> Feed:
         """What one province's projection consumer reads: its delivery topic (Kafka), or the event
         store's notifications routed to it — never another province's cases. Positions: the
         province's stored ones unless given."""
@@ -234,7 +278,7 @@ class Container:
             wakeup=self.wakeups.of(code),
             on_unreadable=on_unreadable,
             province=code,
-            select=RoutedNotifications(code, self.db.read),
+            select=select if select is not None else RoutedNotifications(code, self.db.read),
             decoded=self.decoded,
         )
 

@@ -65,8 +65,9 @@ class DeliveryListener(Worker):
             application, _, provinces = rest.partition("|")
             codes = [code for code in provinces.split(",") if code]
             self.wakeups.notify(EventRoutes(application, [codes]))
-        elif channel == APPLIED_CHANNEL:
-            self.signals.notify(rest)
+        elif channel == APPLIED_CHANNEL:  # one province, or several applied together
+            for province in rest.split(","):
+                self.signals.notify(province)
 
     def recover(self) -> None:
         self._close()

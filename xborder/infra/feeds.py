@@ -121,6 +121,41 @@ class Wakeup:
             self._condition.wait_for(lambda: self._generation != seen, timeout=timeout)
 
 
+class ProvincesWakeup(Wakeup):
+    """The wakeup of one consumer of several provinces (`xborder.consumers.province_group`): woken
+    like any, it also remembers which of its provinces were woken, so that it looks at those only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._woken: set[str] = set()
+
+    def of(self, province: str) -> Wakeup:
+        """What writers notify for `province` (`DeliveryWakeups.join`)."""
+        return _ProvinceOf(self, province)
+
+    def mark(self, province: str) -> None:
+        with self._condition:
+            self._woken.add(province)
+            self._generation += 1
+            self._condition.notify_all()
+
+    def take_woken(self) -> set[str]:
+        """The provinces woken since the last call."""
+        with self._condition:
+            woken, self._woken = self._woken, set()
+            return woken
+
+
+class _ProvinceOf(Wakeup):
+    def __init__(self, group: ProvincesWakeup, province: str) -> None:
+        super().__init__()
+        self._group = group
+        self._province = province
+
+    def notify(self) -> None:
+        self._group.mark(self._province)
+
+
 class DeliveryWakeups:
     """After a save in this process: wakes the consumers of the provinces the saved events involve
     and the national consumers (relay, deadline watcher, process managers) of the application that
@@ -135,6 +170,12 @@ class DeliveryWakeups:
     def of(self, province: str) -> Wakeup:
         with self._lock:
             return self._provinces.setdefault(province, Wakeup())
+
+    def join(self, provinces: Iterable[str], wakeup: ProvincesWakeup) -> None:
+        """From now on, a save involving one of these provinces marks it on `wakeup` (their consumer's)."""
+        with self._lock:
+            for code in provinces:
+                self._provinces[code] = wakeup.of(code)
 
     def national(self, applications: Iterable[str]) -> Wakeup:
         """The wakeup of national consumers of these applications, woken by their saves (shared by
@@ -229,6 +270,7 @@ class NotificationLogFeed:
         self._wakeup = wakeup or Wakeup()
         self._batch_size = batch_size
         self._next: dict[str, int] = {}
+        self.more = False
         self.rewind()
 
     def rewind(self) -> None:
@@ -245,10 +287,19 @@ class NotificationLogFeed:
             records = self._read_once()
         return records
 
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    def starts(self) -> list[tuple[Any, int]]:
+        """Where the next read begins: (application, next notification id) per log."""
+        return [(source.application, self._next[source.application.name]) for source in self._sources]
+
     def _read_once(self) -> list[FeedRecord]:
         records: list[FeedRecord] = []
-        starts = [(source.application, self._next[source.application.name]) for source in self._sources]
-        selected = self._select(starts, self._batch_size)
+        selected = self._select(self.starts(), self._batch_size)
+        # A log that gave a whole batch may hold more: a consumer of several provinces looks again.
+        self.more = any(len(found) >= self._batch_size for found in selected.values())
         for source in self._sources:
             app = source.application
             notifications = selected.get(app.name, ())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -122,79 +123,98 @@ class ProvinceReadModels:
         read model and the province's read model is in the shared database (where the listeners
         listen) — delivered on commit, never for a batch rolled back; `ApplyResult.announced` says
         whether it was sent."""
-        positions: dict[str, int] = {}
-        mine: list[FeedRecord] = []
-        for record in records:
-            if record.source:
-                positions[record.source] = max(record.next_position, positions.get(record.source, 0))
-            if province in record.envelope.provinces:
-                mine.append(record)
+        positions, mine = _positions_and_mine(province, records)
         foreign = len(records) - len(mine)
         if careful:
             result = self._apply_carefully(province, mine, positions, parking, announce)
         else:
-            result = self._apply_batch(province, mine, positions, parking, announce)
-        return ApplyResult(
-            applied=result.applied,
-            duplicates=result.duplicates,
-            foreign=foreign,
-            parked=result.parked,
-            announced=result.announced,
-        )
+            with self.database_of(province).transaction(pipelined=True) as conn:
+                result = self._apply_batch(conn, province, mine, positions, parking)
+                announced = self._announce(conn, province, announce) if result.applied else False
+            result = replace(result, announced=announced)
+        return replace(result, foreign=foreign)
+
+    def apply_together(
+        self,
+        batches: Mapping[str, Sequence[FeedRecord]],
+        parkings: Mapping[str, Parking],
+        *,
+        announce_channel: str | None = None,
+    ) -> dict[str, ApplyResult]:
+        """Several provinces' batches, all of provinces whose read model is in the shared database, in
+        one transaction: what each batch writes and each province's positions commit together or not
+        at all, exactly as one `apply` each would — in one round of the database instead of one per
+        province (`xborder.consumers.province_group`). The fast path only: any failure rolls all of it
+        back, and the caller applies each batch alone (`apply`, which goes carefully where needed).
+
+        `announce_channel`: one NOTIFY for all the provinces changed, "<pid>|<code>,<code>,..."."""
+        elsewhere = [code for code in batches if code in self._databases]
+        if elsewhere:
+            raise ValueError(f"read models in databases of their own cannot be applied together: {elsewhere}")
+        results: dict[str, ApplyResult] = {}
+        with self._db.transaction(pipelined=True) as conn:
+            for province, records in batches.items():
+                positions, mine = _positions_and_mine(province, records)
+                result = self._apply_batch(conn, province, mine, positions, parkings.get(province))
+                results[province] = replace(result, foreign=len(records) - len(mine))
+            changed = [code for code, result in results.items() if result.applied]
+            if changed and announce_channel is not None:
+                payload = f"{os.getpid()}|{','.join(changed)}"
+                conn.execute("SELECT pg_notify(%s, %s)", (announce_channel, payload))
+                results |= {code: replace(results[code], announced=True) for code in changed}
+        return results
 
     def _apply_batch(
         self,
+        conn: psycopg.Connection[DictRow],
         province: str,
         mine: Sequence[FeedRecord],
         positions: Mapping[str, int],
         parking: Parking | None,
-        announce: Announcement | None,
     ) -> ApplyResult:
-        """The fast path, in two round trips whatever the batch's size: the batch's cases read and
-        locked in one query (with the parked ones), the documents computed here, then every write and
-        the COMMIT sent together. Any failure rolls the whole batch back (the caller then goes
-        carefully, record by record)."""
+        """The fast path, in `conn`'s (pipelined) transaction, in two round trips whatever the batch's
+        size: the batch's cases read and locked in one query (with the parked ones), the documents
+        computed here, then every write sent with what follows (the COMMIT). Any failure rolls the
+        whole transaction back (the caller then goes carefully, record by record)."""
         schema = self._schema_of(province)
         statements = _statements(schema)
         case_ids = list(dict.fromkeys(record.envelope.aggregate_id for record in mine))
         applied = duplicates = parked = 0
-        with self.database_of(province).transaction(pipelined=True) as conn:
-            # Sent before the parked cases' query fetches: both then travel in one round trip.
-            locked = conn.execute(statements.lock_cases, (case_ids,)) if case_ids else None
-            parked_cases = parking.parked_cases(conn, case_ids) if parking is not None and case_ids else set()
-            cases: dict[UUID, tuple[int, Doc | None]] = {}
-            for row in locked if locked is not None else ():
-                cases[row["id"]] = (int(row["version"]), row["doc"])
-            changed: dict[UUID, Doc] = {}
-            applied_to: dict[UUID, list[FeedRecord]] = {}
-            for record in mine:
-                case_id = record.envelope.aggregate_id
-                if case_id in parked_cases:
-                    assert parking is not None
-                    parking.letters.park(conn, parking.consumer, record, WAITING_BEHIND)
-                    parked += 1
-                    continue
-                version, doc = cases.get(case_id, (0, None))
-                new = self._next_doc(record, version, doc, checked=False)
-                if new is None:
-                    duplicates += 1
-                    continue
-                cases[case_id] = (record.envelope.version, new)
-                changed[case_id] = new
-                applied_to.setdefault(case_id, []).append(record)
-                applied += 1
-            if changed:
-                conn.cursor().executemany(
-                    statements.store_case,
-                    [
-                        _case_row(case_id, doc, _storable_json(doc, applied_to[case_id]))
-                        for case_id, doc in changed.items()
-                    ],
-                )
-            for source, position in positions.items():
-                conn.execute(statements.store_position, (source, position))
-            announced = self._announce(conn, province, announce) if applied else False
-        return ApplyResult(applied, duplicates, 0, parked, announced)
+        # Sent before the parked cases' query fetches: both then travel in one round trip.
+        locked = conn.execute(statements.lock_cases, (case_ids,)) if case_ids else None
+        parked_cases = parking.parked_cases(conn, case_ids) if parking is not None and case_ids else set()
+        cases: dict[UUID, tuple[int, Doc | None]] = {}
+        for row in locked if locked is not None else ():
+            cases[row["id"]] = (int(row["version"]), row["doc"])
+        changed: dict[UUID, Doc] = {}
+        applied_to: dict[UUID, list[FeedRecord]] = {}
+        for record in mine:
+            case_id = record.envelope.aggregate_id
+            if case_id in parked_cases:
+                assert parking is not None
+                parking.letters.park(conn, parking.consumer, record, WAITING_BEHIND)
+                parked += 1
+                continue
+            version, doc = cases.get(case_id, (0, None))
+            new = self._next_doc(record, version, doc, checked=False)
+            if new is None:
+                duplicates += 1
+                continue
+            cases[case_id] = (record.envelope.version, new)
+            changed[case_id] = new
+            applied_to.setdefault(case_id, []).append(record)
+            applied += 1
+        if changed:
+            conn.cursor().executemany(
+                statements.store_case,
+                [
+                    _case_row(case_id, doc, _storable_json(doc, applied_to[case_id]))
+                    for case_id, doc in changed.items()
+                ],
+            )
+        for source, position in positions.items():
+            conn.execute(statements.store_position, (source, position))
+        return ApplyResult(applied, duplicates, 0, parked)
 
     def _apply_carefully(
         self,
@@ -432,6 +452,20 @@ def _storable_json(doc: Doc, records: Sequence[FeedRecord]) -> str:
         for record in records:
             ensure_envelope_storable(record.envelope)
     return text
+
+
+def _positions_and_mine(
+    province: str, records: Sequence[FeedRecord]
+) -> tuple[dict[str, int], list[FeedRecord]]:
+    """The input positions a batch reaches (by source), and its records addressed to the province."""
+    positions: dict[str, int] = {}
+    mine: list[FeedRecord] = []
+    for record in records:
+        if record.source:
+            positions[record.source] = max(record.next_position, positions.get(record.source, 0))
+        if province in record.envelope.provinces:
+            mine.append(record)
+    return positions, mine
 
 
 def _case_row(case_id: UUID, doc: Doc, text: str | None = None) -> tuple[Any, ...]:

@@ -61,6 +61,112 @@ class WholeLogs:
         return _select_all(starts, _cached(self._queries, starts, _whole_branch), params, self._connect)
 
 
+class RoutedTogether:
+    """The routed notifications of several provinces read in one query (`prefetch`), then handed to
+    each province's feed when it asks with the same starts (`for_province`): a consumer projecting a
+    group of provinces (`xborder.consumers.province_group`) thus costs one round trip per poll however
+    many provinces it looks at. A feed asking with other starts (it rewound) is answered by a query of
+    its own, as `RoutedNotifications` answers it: what a feed reads never depends on the prefetch."""
+
+    def __init__(self, provinces: Sequence[str], connect: Connect | None = None) -> None:
+        self._connect = connect
+        self._alone = {code: RoutedNotifications(code, connect) for code in provinces}
+        self._queries: dict[tuple[str, ...], str] = {}
+        self._prefetched: dict[str, tuple[tuple[tuple[str, int], ...], int, Mapping[str, Sequence[Any]]]] = {}
+
+    def for_province(self, province: str) -> _PrefetchedFor:
+        """The `NotificationSelector` of that province's feed."""
+        return _PrefetchedFor(self, province)
+
+    def prefetch(self, starts_by_province: Mapping[str, Sequence[tuple[Any, int]]], limit: int) -> None:
+        """Read, in one query, what each of these provinces' feeds will ask for from these starts."""
+        self._prefetched.clear()
+        if not starts_by_province:
+            return
+        apps = next(iter(starts_by_province.values()))
+        codes = list(starts_by_province)
+        params: list[Any] = []
+        for index, (app, _) in enumerate(apps):
+            starts = [starts_by_province[code][index][1] for code in codes]
+            params += [app.name, codes, starts, app.name, limit]
+        key = tuple(app.name for app, _ in apps)
+        query = self._queries.get(key)
+        if query is None:
+            query = self._queries[key] = (
+                sql.SQL(" UNION ALL ").join(_together_branch(app) for app, _ in apps).as_string(None)
+            )
+        found: dict[str, dict[str, list[Notification]]] = {
+            code: {app.name: [] for app, _ in apps} for code in codes
+        }
+        connection = (
+            self._connect() if self._connect is not None else apps[0][0].recorder.datastore.get_connection()
+        )
+        with connection as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(query, params, prepare=True)
+            for (
+                application,
+                province,
+                notification_id,
+                originator_id,
+                version,
+                topic,
+                state,
+            ) in curs.fetchall():
+                found[province][application].append(
+                    Notification(
+                        id=notification_id,
+                        originator_id=originator_id,
+                        originator_version=version,
+                        topic=topic,
+                        state=bytes(state),
+                    )
+                )
+        for code in codes:
+            for notifications in found[code].values():
+                notifications.sort(key=lambda notification: notification.id)
+            key_starts = tuple((app.name, start) for app, start in starts_by_province[code])
+            self._prefetched[code] = (key_starts, limit, found[code])
+
+    def select(
+        self, province: str, starts: Sequence[tuple[Any, int]], limit: int
+    ) -> Mapping[str, Sequence[Any]]:
+        """What `province`'s feed reads from `starts`: the prefetched notifications when they were read
+        from exactly there (once), else a query of its own."""
+        prefetched = self._prefetched.pop(province, None)
+        if prefetched is not None:
+            key_starts, prefetched_limit, found = prefetched
+            if prefetched_limit == limit and key_starts == tuple((app.name, start) for app, start in starts):
+                return found
+        return self._alone[province](starts, limit)
+
+
+class _PrefetchedFor:
+    def __init__(self, together: RoutedTogether, province: str) -> None:
+        self._together = together
+        self._province = province
+
+    def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Notification]]:
+        return self._together.select(self._province, starts, limit)
+
+
+def _together_branch(app: Any) -> sql.Composed:
+    """One log's routed notifications for many provinces, each from its own start (a lateral probe of
+    the routes' primary key per province)."""
+    return sql.SQL(
+        "(SELECT %s::text AS application, r.province, {columns}"
+        " FROM unnest(%s::text[], %s::bigint[]) AS s(province, start)"
+        " CROSS JOIN LATERAL (SELECT r.province, r.notification_id FROM {routes} r"
+        " WHERE r.province = s.province AND r.application = %s AND r.notification_id >= s.start"
+        " ORDER BY r.notification_id LIMIT %s) r"
+        " JOIN {schema}.{events} e ON e.notification_id = r.notification_id)"
+    ).format(
+        columns=sql.SQL(_COLUMNS),
+        routes=sql.Identifier(ROUTES_TABLE),
+        schema=sql.Identifier(app.recorder.datastore.schema),
+        events=sql.Identifier(app.recorder.events_table_name),
+    )
+
+
 def _routed_branch(app: Any) -> sql.Composed:
     return sql.SQL(
         "(SELECT %s::text AS application, {columns} FROM {routes} r"

@@ -1,0 +1,157 @@
+"""One consumer projecting several provinces whose read models share a database (embedded mode).
+
+Each province keeps what makes its read model its own: its feed, reading only the notifications routed
+to it (`RoutedNotifications`, never another province's case), its positions in its own schema, its
+dead letters, a gap that stops it. What the provinces of one database share is the work around that:
+one query reads every woken province's routed notifications (`RoutedTogether`), an event involving
+two provinces is decoded once (`DecodedEnvelopes`), and the batches of all of them are applied in
+one transaction (`ProvinceReadModels.apply_together`) — rows and positions of every province still
+commit together or not at all, as one transaction each would.
+
+Measured on the command path of `xborder serve` (31 provinces, a transfer involving two), one
+consumer thread per province cost a transaction, a routed read and a thread hand-off per province per
+command: the workers' process used about as much CPU as the API's.
+
+When the shared transaction fails for a reason that is not the database's (a poison record, a gap),
+it has rolled back, and each province's batch is applied alone, exactly as a consumer of its own
+applies it: a poison record is parked in its province, and a gap stops that province only — the
+others go on, and the consumer reports the stopped one (`error`, so /readyz answers 503).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+
+from xborder.consumers.worker import Worker
+from xborder.infra.failures import is_passing_fault
+from xborder.infra.feeds import FeedRecord, NotificationLogFeed, ProvincesWakeup
+from xborder.infra.postgres.routes import RoutedTogether
+from xborder.projections.casedoc import ProjectionGapError
+from xborder.projections.dead_letters import DeadLetters, Parking, projection_consumer
+from xborder.projections.store import ApplyResult, ProvinceReadModels
+
+logger = logging.getLogger("xborder.projection")
+
+GROUP_WORKER = "projection-group"
+
+
+class ProvinceGroupConsumer(Worker):
+    def __init__(
+        self,
+        feeds: Mapping[str, NotificationLogFeed],
+        together: RoutedTogether,
+        wakeup: ProvincesWakeup,
+        readmodels: ProvinceReadModels,
+        *,
+        dead_letters: DeadLetters,
+        poll_timeout: float = 0.5,
+        on_applied: Callable[[str, bool], None] | None = None,
+        announce_channel: str | None = None,
+    ) -> None:
+        """`feeds`: each province's own (selecting through `together`); `on_applied(province,
+        announced)` after each batch that changed a province's read model; `announce_channel`: the
+        NOTIFY channel telling other processes which provinces changed."""
+        super().__init__(GROUP_WORKER)
+        self.feeds = dict(feeds)
+        self.together = together
+        self.wakeup = wakeup
+        self.readmodels = readmodels
+        self.poll_timeout = poll_timeout
+        self.on_applied = on_applied
+        self.announce_channel = announce_channel
+        self.parkings = {
+            code: Parking(dead_letters, projection_consumer(code), fatal=(ProjectionGapError,))
+            for code in self.feeds
+        }
+        self.applied = 0
+        self.parked = 0
+        self.stopped: dict[str, str] = {}  # province -> why it stopped (a gap)
+        self._look_again: set[str] = set(self.feeds)  # at start: every province
+
+    @property
+    def provinces(self) -> list[str]:
+        return [code for code in self.feeds if code not in self.stopped]
+
+    # ------------------------------------------------------------------ the loop
+    def step(self) -> None:
+        seen = self.wakeup.generation()
+        woken = self.wakeup.take_woken() | self._look_again
+        if not woken:
+            self.wakeup.wait(seen, self.poll_timeout)
+            # Nothing announced within the interval: look at every province (a missed announcement).
+            woken = self.wakeup.take_woken() or set(self.feeds)
+        self._look_again = set()
+        provinces = [code for code in self.feeds if code in woken and code not in self.stopped]
+        if provinces:
+            self._round(provinces)
+
+    def _round(self, provinces: Sequence[str]) -> None:
+        feeds = {code: self.feeds[code] for code in provinces}
+        batch_size = min(feed.batch_size for feed in feeds.values())
+        self.together.prefetch({code: feed.starts() for code, feed in feeds.items()}, batch_size)
+        batches: dict[str, Sequence[FeedRecord]] = {}
+        for code, feed in feeds.items():
+            records = feed.poll(0)
+            if records:
+                batches[code] = records
+            if feed.more:
+                self._look_again.add(code)
+        if batches:
+            self._apply(batches)
+
+    def _apply(self, batches: Mapping[str, Sequence[FeedRecord]]) -> None:
+        try:
+            results = self.readmodels.apply_together(
+                batches, self.parkings, announce_channel=self.announce_channel
+            )
+        except Exception as error:
+            if is_passing_fault(error):
+                raise  # the database: the worker rewinds every feed and retries
+            logger.info("projection of %d provinces together failed (%s); each alone", len(batches), error)
+            results = self._apply_each_alone(batches)
+        for code, result in results.items():
+            self.applied += result.applied
+            self.parked += result.parked
+            if result.applied and self.on_applied is not None:
+                self.on_applied(code, result.announced)
+            if result.duplicates:
+                logger.info("projection %s skipped %d re-delivered events", code, result.duplicates)
+
+    def _apply_each_alone(self, batches: Mapping[str, Sequence[FeedRecord]]) -> dict[str, ApplyResult]:
+        """As each province's consumer of its own would: its batch in its own transaction, carefully
+        when something in it is poison; a gap stops that province."""
+        results: dict[str, ApplyResult] = {}
+        for code, records in batches.items():
+            parking = self.parkings[code]
+            try:
+                results[code] = parking.attempt(partial(self._apply_alone, code, records, parking))
+            except ProjectionGapError as gap:
+                self._stop(code, str(gap))
+        return results
+
+    def _apply_alone(
+        self, province: str, records: Sequence[FeedRecord], parking: Parking, careful: bool
+    ) -> ApplyResult:
+        return self.readmodels.apply(province, records, parking=parking, careful=careful)
+
+    def _stop(self, province: str, why: str) -> None:
+        self.stopped[province] = why
+        self.error = "; ".join(
+            f"{code}: ProjectionGapError: {reason}" for code, reason in self.stopped.items()
+        )
+        logger.critical("projection of %s stopped (the others go on): %s", province, why)
+
+    # ------------------------------------------------------------------ the worker's hooks
+    def recover(self) -> None:
+        for code in self.provinces:
+            self.feeds[code].rewind()
+        self._look_again = set(self.feeds)
+
+    def wake(self) -> None:
+        self.wakeup.notify()
+
+    def teardown(self) -> None:
+        for feed in self.feeds.values():
+            feed.close()
