@@ -23,6 +23,11 @@ from xborder.consumers.deadlines import DeadlineWatcher
 from xborder.consumers.janitor import IdempotencyJanitor
 from xborder.consumers.listener import APPLIED_CHANNEL, DeliveryListener, applied_payload
 from xborder.consumers.projection import ProjectionConsumer
+from xborder.consumers.province_feeds import (
+    KafkaProvinceFeeds,
+    RoutedProvinceFeeds,
+    parked_by_topic,
+)
 from xborder.consumers.province_group import ProvinceGroupConsumer
 from xborder.consumers.relay import Relay, RelayPositions
 from xborder.consumers.worker import Worker
@@ -204,15 +209,25 @@ class Container:
         return built
 
     def _shared_database_provinces(self, codes: Sequence[str]) -> list[str]:
-        """The provinces one consumer projects together (`ProvinceGroupConsumer`): in embedded mode,
-        those whose read models share the shared database, when there are two or more. In Kafka mode
-        each province reads its own topic, with credentials for it alone: one consumer each."""
-        if self.kafka_enabled:
-            return []
+        """The provinces one consumer projects together (`ProvinceGroupConsumer`): those whose read
+        models share the shared database, when there are two or more."""
         shared = [code for code in codes if code not in self.readmodels.own_databases]
         return shared if len(shared) >= 2 else []
 
     def _province_group(self, codes: Sequence[str], poll: float) -> ProvinceGroupConsumer:
+        feeds = (
+            self._kafka_province_feeds(codes) if self.kafka_enabled else self._routed_province_feeds(codes)
+        )
+        return ProvinceGroupConsumer(
+            feeds,
+            self.readmodels,
+            dead_letters=self.dead_letters,
+            poll_timeout=poll,
+            on_applied=self.announce_applied,
+            announce_channel=APPLIED_CHANNEL,
+        )
+
+    def _routed_province_feeds(self, codes: Sequence[str]) -> RoutedProvinceFeeds:
         wakeup = ProvincesWakeup()
         self.wakeups.join(codes, wakeup)
         together = RoutedTogether(codes, self.db.read)
@@ -221,16 +236,31 @@ class Container:
             feed = self.province_feed(code, select=together.for_province(code))
             assert isinstance(feed, NotificationLogFeed)  # embedded mode
             feeds[code] = feed
-        return ProvinceGroupConsumer(
-            feeds,
-            together,
-            wakeup,
-            self.readmodels,
-            dead_letters=self.dead_letters,
-            poll_timeout=poll,
-            on_applied=self.announce_applied,
-            announce_channel=APPLIED_CHANNEL,
+        return RoutedProvinceFeeds(feeds, together, wakeup)
+
+    def _kafka_province_feeds(self, codes: Sequence[str]) -> KafkaProvinceFeeds:
+        """One consumer for these provinces' delivery topics; each province's positions and dead
+        letters stay its own."""
+        from xborder.infra.kafka import KafkaFeed, kafka_security
+
+        assert self.settings.kafka_bootstrap_servers
+        self._ensure_topics()
+        topics = {code: province_topic(code) for code in codes}
+        loaders = [self._loader(code) for code in codes]
+        handlers = {topic: self.dead_letters.handler(f"projection-{code}") for code, topic in topics.items()}
+        # Named by its provinces: a process hosting another set is another group (Kafka's committed
+        # offsets are never used; each assignment seeks to the provinces' stored positions).
+        group_id = f"xborder.projection.{'-'.join(sorted(codes)) if len(codes) < 31 else 'all'}"
+        feed = KafkaFeed(
+            self.settings.kafka_bootstrap_servers,
+            group_id=group_id,
+            topics=list(topics.values()),
+            load_positions=lambda: {source: n for load in loaders for source, n in load().items()},
+            client_id=f"{self.settings.kafka_client_id}.{group_id}",
+            on_unreadable=parked_by_topic(handlers),
+            security=kafka_security(self.settings),
         )
+        return KafkaProvinceFeeds(feed, topics)
 
     def announce_applied(self, province: str, announced: bool = False) -> None:
         """A projection consumer of this process changed `province`'s read model: wake the reads

@@ -1,12 +1,12 @@
-"""One consumer projecting several provinces whose read models share a database (embedded mode).
+"""One consumer projecting several provinces whose read models share a database.
 
-Each province keeps what makes its read model its own: its feed, reading only the notifications routed
-to it (`RoutedNotifications`, never another province's case), its positions in its own schema, its
-dead letters, a gap that stops it. What the provinces of one database share is the work around that:
-one query reads every woken province's routed notifications (`RoutedTogether`), an event involving
-two provinces is decoded once (`DecodedEnvelopes`), and the batches of all of them are applied in
-one transaction (`ProvinceReadModels.apply_together`) — rows and positions of every province still
-commit together or not at all, as one transaction each would.
+Each province keeps what makes its read model its own: its records (only its own: the notifications
+routed to it, or its delivery topic — `xborder.consumers.province_feeds`), its positions in its own
+schema, its dead letters, a gap that stops it. What the provinces of one database share is the work
+around that: they are read together (one query, or one Kafka consumer), an event involving two
+provinces is decoded once, and the batches of all of them are applied in one transaction
+(`ProvinceReadModels.apply_together`) — rows and positions of every province still commit together
+or not at all, as one transaction each would.
 
 Measured on the command path of `xborder serve` (31 provinces, a transfer involving two), one
 consumer thread per province cost a transaction, a routed read and a thread hand-off per province per
@@ -24,10 +24,10 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
+from xborder.consumers.province_feeds import ProvinceFeeds
 from xborder.consumers.worker import Worker
 from xborder.infra.failures import is_passing_fault
-from xborder.infra.feeds import FeedRecord, NotificationLogFeed, ProvincesWakeup
-from xborder.infra.postgres.routes import RoutedTogether
+from xborder.infra.feeds import FeedRecord
 from xborder.projections.casedoc import ProjectionGapError
 from xborder.projections.dead_letters import DeadLetters, Parking, projection_consumer
 from xborder.projections.store import ApplyResult, ProvinceReadModels
@@ -40,9 +40,7 @@ GROUP_WORKER = "projection-group"
 class ProvinceGroupConsumer(Worker):
     def __init__(
         self,
-        feeds: Mapping[str, NotificationLogFeed],
-        together: RoutedTogether,
-        wakeup: ProvincesWakeup,
+        feeds: ProvinceFeeds,
         readmodels: ProvinceReadModels,
         *,
         dead_letters: DeadLetters,
@@ -50,54 +48,30 @@ class ProvinceGroupConsumer(Worker):
         on_applied: Callable[[str, bool], None] | None = None,
         announce_channel: str | None = None,
     ) -> None:
-        """`feeds`: each province's own (selecting through `together`); `on_applied(province,
+        """`feeds`: each province's records (`xborder.consumers.province_feeds`); `on_applied(province,
         announced)` after each batch that changed a province's read model; `announce_channel`: the
         NOTIFY channel telling other processes which provinces changed."""
         super().__init__(GROUP_WORKER)
-        self.feeds = dict(feeds)
-        self.together = together
-        self.wakeup = wakeup
+        self.feeds = feeds
         self.readmodels = readmodels
         self.poll_timeout = poll_timeout
         self.on_applied = on_applied
         self.announce_channel = announce_channel
         self.parkings = {
             code: Parking(dead_letters, projection_consumer(code), fatal=(ProjectionGapError,))
-            for code in self.feeds
+            for code in feeds.provinces
         }
         self.applied = 0
         self.parked = 0
         self.stopped: dict[str, str] = {}  # province -> why it stopped (a gap)
-        self._look_again: set[str] = set(self.feeds)  # at start: every province
 
     @property
     def provinces(self) -> list[str]:
-        return [code for code in self.feeds if code not in self.stopped]
+        return [code for code in self.feeds.provinces if code not in self.stopped]
 
     # ------------------------------------------------------------------ the loop
     def step(self) -> None:
-        seen = self.wakeup.generation()
-        woken = self.wakeup.take_woken() | self._look_again
-        if not woken:
-            self.wakeup.wait(seen, self.poll_timeout)
-            # Nothing announced within the interval: look at every province (a missed announcement).
-            woken = self.wakeup.take_woken() or set(self.feeds)
-        self._look_again = set()
-        provinces = [code for code in self.feeds if code in woken and code not in self.stopped]
-        if provinces:
-            self._round(provinces)
-
-    def _round(self, provinces: Sequence[str]) -> None:
-        feeds = {code: self.feeds[code] for code in provinces}
-        batch_size = min(feed.batch_size for feed in feeds.values())
-        self.together.prefetch({code: feed.starts() for code, feed in feeds.items()}, batch_size)
-        batches: dict[str, Sequence[FeedRecord]] = {}
-        for code, feed in feeds.items():
-            records = feed.poll(0)
-            if records:
-                batches[code] = records
-            if feed.more:
-                self._look_again.add(code)
+        batches = self.feeds.poll(self.poll_timeout, self.provinces)
         if batches:
             self._apply(batches)
 
@@ -145,13 +119,10 @@ class ProvinceGroupConsumer(Worker):
 
     # ------------------------------------------------------------------ the worker's hooks
     def recover(self) -> None:
-        for code in self.provinces:
-            self.feeds[code].rewind()
-        self._look_again = set(self.feeds)
+        self.feeds.rewind(self.provinces)
 
     def wake(self) -> None:
-        self.wakeup.notify()
+        self.feeds.interrupt()
 
     def teardown(self) -> None:
-        for feed in self.feeds.values():
-            feed.close()
+        self.feeds.close()
