@@ -103,24 +103,8 @@ class RoutedTogether:
         )
         with connection as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(query, params, prepare=True)
-            for (
-                application,
-                province,
-                notification_id,
-                originator_id,
-                version,
-                topic,
-                state,
-            ) in curs.fetchall():
-                found[province][application].append(
-                    Notification(
-                        id=notification_id,
-                        originator_id=originator_id,
-                        originator_version=version,
-                        topic=topic,
-                        state=bytes(state),
-                    )
-                )
+            for application, province, *columns in curs.fetchall():
+                found[province][application].append(_notification(*columns))
         for code in codes:
             for notifications in found[code].values():
                 notifications.sort(key=lambda notification: notification.id)
@@ -149,6 +133,28 @@ class _PrefetchedFor:
         return self._together.select(self._province, starts, limit)
 
 
+def _names(app: Any) -> dict[str, sql.Composable]:
+    """What a branch's SQL names: the columns read, the routes table, and the application's events table."""
+    return {
+        "columns": sql.SQL(_COLUMNS),
+        "routes": sql.Identifier(ROUTES_TABLE),
+        "schema": sql.Identifier(app.recorder.datastore.schema),
+        "events": sql.Identifier(app.recorder.events_table_name),
+    }
+
+
+def _notification(
+    notification_id: int, originator_id: Any, version: int, topic: str, state: Any
+) -> Notification:
+    return Notification(
+        id=notification_id,
+        originator_id=originator_id,
+        originator_version=version,
+        topic=topic,
+        state=bytes(state),
+    )
+
+
 def _together_branch(app: Any) -> sql.Composed:
     """One log's routed notifications for many provinces, each from its own start (a lateral probe of
     the routes' primary key per province)."""
@@ -159,12 +165,7 @@ def _together_branch(app: Any) -> sql.Composed:
         " WHERE r.province = s.province AND r.application = %s AND r.notification_id >= s.start"
         " ORDER BY r.notification_id LIMIT %s) r"
         " JOIN {schema}.{events} e ON e.notification_id = r.notification_id)"
-    ).format(
-        columns=sql.SQL(_COLUMNS),
-        routes=sql.Identifier(ROUTES_TABLE),
-        schema=sql.Identifier(app.recorder.datastore.schema),
-        events=sql.Identifier(app.recorder.events_table_name),
-    )
+    ).format(**_names(app))
 
 
 def _routed_branch(app: Any) -> sql.Composed:
@@ -173,23 +174,14 @@ def _routed_branch(app: Any) -> sql.Composed:
         " JOIN {schema}.{events} e ON e.notification_id = r.notification_id"
         " WHERE r.province = %s AND r.application = %s AND r.notification_id >= %s"
         " ORDER BY r.notification_id LIMIT %s)"
-    ).format(
-        columns=sql.SQL(_COLUMNS),
-        routes=sql.Identifier(ROUTES_TABLE),
-        schema=sql.Identifier(app.recorder.datastore.schema),
-        events=sql.Identifier(app.recorder.events_table_name),
-    )
+    ).format(**_names(app))
 
 
 def _whole_branch(app: Any) -> sql.Composed:
     return sql.SQL(
         "(SELECT %s::text AS application, {columns} FROM {schema}.{events} e"
         " WHERE e.notification_id >= %s ORDER BY e.notification_id LIMIT %s)"
-    ).format(
-        columns=sql.SQL(_COLUMNS),
-        schema=sql.Identifier(app.recorder.datastore.schema),
-        events=sql.Identifier(app.recorder.events_table_name),
-    )
+    ).format(**_names(app))
 
 
 def _cached(
@@ -218,16 +210,8 @@ def _select_all(
     # Plain tuples: a dict per row was a measurable part of reading a rebuild's notifications.
     with connection as conn, conn.cursor(row_factory=tuple_row) as curs:
         curs.execute(query, params, prepare=True)
-        for application, notification_id, originator_id, originator_version, topic, state in curs.fetchall():
-            found[application].append(
-                Notification(
-                    id=notification_id,
-                    originator_id=originator_id,
-                    originator_version=originator_version,
-                    topic=topic,
-                    state=bytes(state),
-                )
-            )
+        for application, *columns in curs.fetchall():
+            found[application].append(_notification(*columns))
     return found
 
 
