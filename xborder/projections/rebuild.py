@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import ExitStack
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -166,6 +167,53 @@ class DecodedAhead:
             self._decoded.put((app.name, notification_id, True), envelopes)
 
 
+class ReadAhead:
+    """A `NotificationSelector` that, having answered from some starts, reads the next batch (from
+    where that answer ends) on a thread of its own while the caller applies this one: a rebuild spent
+    a tenth to a fifth of its time waiting on PostgreSQL, for its reads and its writes in turn.
+
+    A batch read ahead is handed out only when asked for from exactly its starts, and only when it
+    holds something: notification ids are gap-free in commit order, so notifications read from a
+    start are still the first ones there later; an empty answer may not be (something may have been
+    committed since — the rebuild's last look, under the lock, must see it), so it is asked again."""
+
+    def __init__(self, select: NotificationSelector) -> None:
+        self._select = select
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-read-ahead")
+        self._ahead: tuple[tuple[tuple[str, int], ...], int, Future[Mapping[str, Sequence[Any]]]] | None = (
+            None
+        )
+
+    def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Any]]:
+        key = tuple((app.name, start) for app, start in starts)
+        ahead, self._ahead = self._ahead, None
+        selected = None
+        if ahead is not None:
+            # Waited for even when not the batch asked for: two reads never share the held connections.
+            try:
+                found = ahead[2].result()
+            except Exception:  # noqa: BLE001 — asked again below, where its error is the caller's
+                found = {}
+            if ahead[0] == key and ahead[1] == limit and any(found.values()):
+                selected = found
+        if selected is None:
+            selected = self._select(starts, limit)
+        if any(selected.values()):
+            following = [
+                (app, (notifications[-1].id + 1) if (notifications := selected.get(app.name)) else start)
+                for app, start in starts
+            ]
+            self._ahead = (
+                tuple((app.name, start) for app, start in following),
+                limit,
+                self._pool.submit(self._select, following, limit),
+            )
+        return selected
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def rebuild_province(
     readmodels: ProvinceReadModels,
     sources: Sequence[LogSource],
@@ -211,35 +259,40 @@ def _rebuild(
         ).applied
 
     with ExitStack() as held:
-        # Room for a batch's envelopes, twice over: the feed reads them just after they are made.
-        decoded = DecodedEnvelopes(capacity=2 * batch_size * max(1, len(sources)))
+        # Room for three batches' envelopes: the one applied, the one read ahead, and a margin.
+        decoded = DecodedEnvelopes(capacity=3 * batch_size * max(1, len(sources)))
         routed = select if select is not None else RoutedNotifications(province)
-        feed = NotificationLogFeed(
-            sources,
-            lambda: {},
-            batch_size=batch_size,
-            on_unreadable=dead_letters.handler(consumer) if dead_letters else None,
-            province=province,
-            select=DecodedAhead(routed, sources, HeldLogs(held), decoded),
-            decoded=decoded,
-        )
-        _catch_up(feed, apply)
-        readmodels.with_schemas(schema_name).ensure_schema(province)  # so there is something to swap out
-        with db.transaction() as conn:
-            conn.execute(
-                sql.SQL("LOCK TABLE {live}.cases, {live}.positions IN ACCESS EXCLUSIVE MODE").format(
-                    live=sql.Identifier(live)
-                )
+        read_ahead = ReadAhead(DecodedAhead(routed, sources, HeldLogs(held), decoded))
+        # Closed before the held connections it may be reading on are given back.
+        with closing(read_ahead):
+            feed = NotificationLogFeed(
+                sources,
+                lambda: {},
+                batch_size=batch_size,
+                on_unreadable=dead_letters.handler(consumer) if dead_letters else None,
+                province=province,
+                select=read_ahead,
+                decoded=decoded,
             )
-            # What was recorded while we built, now that no consumer can write the live tables.
             _catch_up(feed, apply)
-            old = sql.Identifier(f"{live}_old")
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(old))
-            conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(live), old))
-            conn.execute(
-                sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(fresh), sql.Identifier(live))
-            )
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(old))
+            readmodels.with_schemas(schema_name).ensure_schema(province)  # so there is something to swap out
+            with db.transaction() as conn:
+                conn.execute(
+                    sql.SQL("LOCK TABLE {live}.cases, {live}.positions IN ACCESS EXCLUSIVE MODE").format(
+                        live=sql.Identifier(live)
+                    )
+                )
+                # What was recorded while we built, now that no consumer can write the live tables.
+                _catch_up(feed, apply)
+                old = sql.Identifier(f"{live}_old")
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(old))
+                conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(live), old))
+                conn.execute(
+                    sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                        sql.Identifier(fresh), sql.Identifier(live)
+                    )
+                )
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(old))
     logger.info("rebuilt the read model of %s: %d events read, %d applied", province, read, applied)
     return RebuildResult(province=province, events_read=read, applied=applied)
 
