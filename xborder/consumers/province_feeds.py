@@ -5,7 +5,7 @@ records, never another's, read for all of them at once.
   with one query reading every woken province's share (`RoutedTogether`).
 - `KafkaProvinceFeeds` (Kafka mode): one consumer subscribed to the delivery topics of the provinces
   this process hosts, its records handed to the province whose topic they came from. A deployment
-  that gives each province its own credentials runs one process (`xborder project --provinces`) per
+  that gives each province its own credentials runs one process (`xborder project --province <code>`) per
   province; a process that hosts several holds credentials for their topics anyway.
 
 Both keep each province's positions its own (its schema's `positions`), so a province's read model
