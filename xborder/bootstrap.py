@@ -48,6 +48,7 @@ from xborder.infra.feeds import (
     NotificationSelector,
     PositionLoader,
     ProvincesWakeup,
+    UnreadableHandler,
 )
 from xborder.infra.idempotency import IdempotencyStore
 from xborder.infra.postgres.database import Database, eventsourcing_env
@@ -241,26 +242,40 @@ class Container:
     def _kafka_province_feeds(self, codes: Sequence[str]) -> KafkaProvinceFeeds:
         """One consumer for these provinces' delivery topics; each province's positions and dead
         letters stay its own."""
-        from xborder.infra.kafka import KafkaFeed, kafka_security
-
-        assert self.settings.kafka_bootstrap_servers
-        self._ensure_topics()
         topics = {code: province_topic(code) for code in codes}
         loaders = [self._loader(code) for code in codes]
         handlers = {topic: self.dead_letters.handler(f"projection-{code}") for code, topic in topics.items()}
         # Named by its provinces: a process hosting another set is another group (Kafka's committed
         # offsets are never used; each assignment seeks to the provinces' stored positions).
-        group_id = f"xborder.projection.{'-'.join(sorted(codes)) if len(codes) < 31 else 'all'}"
-        feed = KafkaFeed(
-            self.settings.kafka_bootstrap_servers,
-            group_id=group_id,
-            topics=list(topics.values()),
-            load_positions=lambda: {source: n for load in loaders for source, n in load().items()},
-            client_id=f"{self.settings.kafka_client_id}.{group_id}",
-            on_unreadable=parked_by_topic(handlers),
-            security=kafka_security(self.settings),
+        feed = self._kafka_feed(
+            f"xborder.projection.{'-'.join(sorted(codes)) if len(codes) < 31 else 'all'}",
+            list(topics.values()),
+            lambda: {source: n for load in loaders for source, n in load().items()},
+            parked_by_topic(handlers),
         )
         return KafkaProvinceFeeds(feed, topics)
+
+    def _kafka_feed(
+        self,
+        group_id: str,
+        topics: list[str],
+        load_positions: PositionLoader,
+        on_unreadable: UnreadableHandler,
+    ) -> Feed:
+        """A projection's feed of these delivery topics, with the service's broker and credentials."""
+        from xborder.infra.kafka import KafkaFeed, kafka_security
+
+        assert self.settings.kafka_bootstrap_servers
+        self._ensure_topics()
+        return KafkaFeed(
+            self.settings.kafka_bootstrap_servers,
+            group_id=group_id,
+            topics=topics,
+            load_positions=load_positions,
+            client_id=f"{self.settings.kafka_client_id}.{group_id}",
+            on_unreadable=on_unreadable,
+            security=kafka_security(self.settings),
+        )
 
     def announce_applied(self, province: str, announced: bool = False) -> None:
         """A projection consumer of this process changed `province`'s read model: wake the reads
@@ -288,19 +303,8 @@ class Container:
         on_unreadable = self.dead_letters.handler(f"projection-{code}")
         load_positions = load_positions or self._loader(code)
         if self.kafka_enabled:
-            from xborder.infra.kafka import KafkaFeed, kafka_security
-
-            assert self.settings.kafka_bootstrap_servers
-            self._ensure_topics()
-            group_id = f"xborder.projection.{code}"
-            return KafkaFeed(
-                self.settings.kafka_bootstrap_servers,
-                group_id=group_id,
-                topics=[province_topic(code)],
-                load_positions=load_positions,
-                client_id=f"{self.settings.kafka_client_id}.{group_id}",
-                on_unreadable=on_unreadable,
-                security=kafka_security(self.settings),
+            return self._kafka_feed(
+                f"xborder.projection.{code}", [province_topic(code)], load_positions, on_unreadable
             )
         return NotificationLogFeed(
             self.log_sources(),

@@ -15,9 +15,10 @@ is exactly what a consumer of its own would have made of the same records.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from xborder.infra.feeds import (
+    Feed,
     FeedRecord,
     NotificationLogFeed,
     ProvincesWakeup,
@@ -95,7 +96,7 @@ class RoutedProvinceFeeds:
 class KafkaProvinceFeeds:
     """One Kafka consumer for the delivery topics of several provinces (`topics`: province -> topic)."""
 
-    def __init__(self, feed: Any, topics: Mapping[str, str]) -> None:
+    def __init__(self, feed: Feed, topics: Mapping[str, str]) -> None:
         """`feed`: a `KafkaFeed` subscribed to every topic in `topics`, loading every province's
         positions, and parking what it cannot read under the province whose topic it came from."""
         self._feed = feed

@@ -26,7 +26,7 @@ from functools import partial
 
 from xborder.consumers.province_feeds import ProvinceFeeds
 from xborder.consumers.worker import Worker
-from xborder.infra.failures import is_passing_fault
+from xborder.infra.failures import describe_failure, is_passing_fault
 from xborder.infra.feeds import FeedRecord
 from xborder.projections.casedoc import ProjectionGapError
 from xborder.projections.dead_letters import DeadLetters, Parking, projection_consumer
@@ -83,7 +83,12 @@ class ProvinceGroupConsumer(Worker):
         except Exception as error:
             if is_passing_fault(error):
                 raise  # the database: the worker rewinds every feed and retries
-            logger.info("projection of %d provinces together failed (%s); each alone", len(batches), error)
+            # Described, not quoted: a database error's DETAIL would quote the data it refused.
+            logger.info(
+                "projection of %d provinces together failed (%s); each alone",
+                len(batches),
+                describe_failure(error),
+            )
             results = self._apply_each_alone(batches)
         for code, result in results.items():
             self.applied += result.applied

@@ -414,7 +414,7 @@ class ProvinceReadModels:
 
 # Every character that `json.dumps(..., ensure_ascii=False)` may leave of one `FORBIDDEN_CHARACTERS`
 # refuses: the character itself (every astral one, of which only the noncharacters are refused), or a
-# backslash, whose escape (`_suspect_json`) may be a C0 control other than tab and newline. One class:
+# backslash, whose escape (`suspect_json`) may be a C0 control other than tab and newline. One class:
 # the regular expression engine scans a single class several times faster than alternatives.
 _SUSPECT_CHARACTERS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
