@@ -186,16 +186,23 @@ def _sealed_values(value: Any, path: Path) -> Iterator[tuple[Path, SealedValue]]
 
 
 # A string value of JSON text as `json.dumps` writes it that starts as a sealed value: an opening quote
-# not escaped, no quote or backslash inside, and a closing quote followed by what follows a value (a
-# key is followed by a colon).
-_SEALED_IN_JSON = re.compile(r'(?<!\\)"(' + re.escape(PREFIX) + r'[^"\\]*)"(?=[,\]}])')
+# (`lookups_in_json` refuses one that is escaped), no quote or backslash inside, and a closing quote
+# followed by what follows a value (a key is followed by a colon). The pattern begins with its literal
+# text so that the engine can skip to it: led by a look-behind, it was tried at every character, and
+# reading the blind index out of a document cost as much as writing the document's JSON.
+_SEALED_IN_JSON = re.compile('"(' + re.escape(PREFIX) + r'[^"\\]*)"(?=[,\]}])')
 
 
 def lookups_in_json(text: str) -> list[str]:
-    """`lookups_in` of a document, read from its JSON text (`json.dumps`): what the read model stores
-    beside the text it has just written, without walking the document again."""
+    """`lookups_in` of a document, read from its JSON text (`json.dumps`, or `doc_json`): what the read
+    model stores beside the text it has just written, without walking the document again."""
     found: set[str] = set()
     for match in _SEALED_IN_JSON.finditer(text):
+        start = match.start()
+        if start and text[start - 1] == "\\":
+            # An escaped quote inside a string: what follows is text, not a value. Its span ends at a
+            # closing quote followed by `,]}`, which cannot begin a sealed value, so none is skipped.
+            continue
         sealed = parse_sealed(match.group(1))
         if sealed is not None:
             found.add(sealed.subject)

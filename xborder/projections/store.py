@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +26,7 @@ from xborder.projections.casedoc import (
     new_doc,
 )
 from xborder.projections.dead_letters import WAITING_BEHIND, Parking, apply_records
+from xborder.projections.doc_json import doc_json
 from xborder.projections.registry import CaseKind
 from xborder.projections.schema import province_ddl, schema_name
 
@@ -412,10 +412,11 @@ class ProvinceReadModels:
         return result
 
 
-# Every character that `json.dumps(..., ensure_ascii=False)` may leave of one `FORBIDDEN_CHARACTERS`
-# refuses: the character itself (every astral one, of which only the noncharacters are refused), or a
-# backslash, whose escape (`suspect_json`) may be a C0 control other than tab and newline. One class:
-# the regular expression engine scans a single class several times faster than alternatives.
+# Every character that `json.dumps(..., ensure_ascii=False)` or `doc_json` may leave of one
+# `FORBIDDEN_CHARACTERS` refuses: the character itself (every astral one, of which only the
+# noncharacters are refused), or a backslash, whose escape (`suspect_json`) may be a C0 control other
+# than tab and newline. One class: the regular expression engine scans a single class several times
+# faster than alternatives.
 _SUSPECT_CHARACTERS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
     "\ufffe\uffff\U00010000-\U0010ffff\\\\]"
@@ -447,7 +448,7 @@ def _storable_json(doc: Doc, records: Sequence[FeedRecord]) -> str:
     One scan of the text it is stored as costs a fraction of walking every envelope: nearly no
     document holds such text, and the precise check (`ensure_envelope_storable`, which names the
     field) runs only on the envelopes of one that may."""
-    text = json.dumps(doc, ensure_ascii=False)
+    text = doc_json(doc)
     if suspect_json(text):
         for record in records:
             ensure_envelope_storable(record.envelope)

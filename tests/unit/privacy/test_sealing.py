@@ -25,6 +25,7 @@ from xborder.privacy.keys import MasterKeys, MemoryKeyStore
 from xborder.privacy.sealed import PREFIX, SealedValue, associated_data, is_sealed, parse_sealed
 from xborder.privacy.sealing import Opener, Sealer, lookups_in, lookups_in_json, personal_paths
 from xborder.privacy.subjects import BlindIndex
+from xborder.projections.doc_json import doc_json
 from xborder.workflows.transfer.application import VehicleTransfers
 
 BLIND = BlindIndex(b"k" * 32)
@@ -246,3 +247,4 @@ _json_documents: st.SearchStrategy[Any] = st.recursive(
 @given(st.dictionaries(_strings, _json_documents, max_size=4))  # a case document is an object
 def test_the_blind_index_read_from_a_documents_json_is_the_one_read_from_the_document(doc: Any) -> None:
     assert lookups_in_json(json.dumps(doc, ensure_ascii=False)) == lookups_in(doc)
+    assert lookups_in_json(doc_json(doc)) == lookups_in(doc)

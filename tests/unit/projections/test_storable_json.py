@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xborder.domain.text import FORBIDDEN_CHARACTERS
+from xborder.projections.doc_json import doc_json
 from xborder.projections.store import suspect_json
 
 _texts = st.text(st.characters(exclude_categories=()), max_size=30)
@@ -34,6 +35,17 @@ def _holds_forbidden(value: Any) -> bool:
 def test_every_document_holding_a_forbidden_character_is_suspected(doc: Any) -> None:
     if _holds_forbidden(doc):
         assert suspect_json(json.dumps(doc, ensure_ascii=False))
+        assert suspect_json(doc_json(doc))
+
+
+@given(_documents)
+def test_the_stored_text_is_the_document_and_escapes_as_the_standard_library_does(doc: Any) -> None:
+    text = doc_json(doc)
+    assert json.loads(text) == json.loads(json.dumps(doc))
+    # The same text but for the spaces after separators: what the scans of the text rely on.
+    assert text == json.dumps(doc, ensure_ascii=False, separators=(",", ":")) or text == json.dumps(
+        doc, ensure_ascii=False
+    )
 
 
 @given(
