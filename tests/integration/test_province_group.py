@@ -15,7 +15,7 @@ from tests.support.service import CHUAN, HU, YU, ZHE
 from tests.support.waiting import wait_until
 from xborder.consumers.province_group import ProvinceGroupConsumer
 from xborder.projections.casedoc import ProjectionGapError
-from xborder.projections.dead_letters import Parking
+from xborder.projections.dead_letters import WAITING_BEHIND, Parking
 from xborder.projections.schema import schema_name
 
 
@@ -89,3 +89,35 @@ def test_a_gap_in_one_province_stops_that_province_and_the_others_go_on(
     ready = service.client.get("/readyz")
     assert ready.status_code == 503
     assert any(w["error"] and YU in w["error"] for w in ready.json()["workers"])
+
+
+def _parkings(service: object, *codes: str) -> dict[str, Parking]:
+    letters = service.container.dead_letters  # type: ignore[attr-defined]
+    return {code: Parking(letters, f"projection-{code}", fatal=(ProjectionGapError,)) for code in codes}
+
+
+def test_a_case_parked_in_one_province_holds_back_its_events_there_only(make_service: MakeService) -> None:
+    service = make_service("embedded", workers=False, provinces=[CHUAN, YU])
+    readmodels, letters = service.container.readmodels, service.container.dead_letters
+    parkings = _parkings(service, CHUAN, YU)
+    case_id = uuid4()
+    first = _record(case_id, 1, "TransferApplied", APPLIED, 11)
+    with service.container.db.transaction() as conn:  # 川 could not apply the case's first event
+        letters.park(conn, parkings[CHUAN].consumer, first, "poison")
+
+    results = readmodels.apply_together(
+        {CHUAN: [_record(case_id, 2, "ArchiveRequested", {}, 12)], YU: [first]}, parkings
+    )
+
+    assert (results[CHUAN].applied, results[CHUAN].parked) == (0, 1)
+    assert (results[YU].applied, results[YU].parked) == (1, 0)
+    assert readmodels.get(CHUAN, case_id) is None
+    assert readmodels.get(YU, case_id) is not None
+    assert [letter.error for letter in letters.list(consumer=parkings[CHUAN].consumer)] == [
+        "poison",
+        WAITING_BEHIND,
+    ]
+    assert letters.list(consumer=parkings[YU].consumer) == []
+    # Both provinces' positions moved past what they were handed: the parked record waits as a letter.
+    assert readmodels.load_positions(CHUAN) == {"test-source": 12}
+    assert readmodels.load_positions(YU) == {"test-source": 11}

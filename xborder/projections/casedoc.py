@@ -37,13 +37,14 @@ def iso(value: Any) -> str:
 
 
 def new_doc(kind: str, envelope: Envelope) -> Doc:
+    at = iso(envelope.occurred_at)
     return {
         "id": str(envelope.aggregate_id),
         "kind": kind,
         "status": "",
         "version": 0,
-        "created_at": iso(envelope.occurred_at),
-        "updated_at": iso(envelope.occurred_at),
+        "created_at": at,
+        "updated_at": at,
         "provinces": {},
         "parties": [],
         "deadlines": {},
@@ -74,8 +75,9 @@ def apply_common(doc: Doc, envelope: Envelope) -> None:
         raise UndecidedEnvelopeError(
             f"{envelope.type} v{envelope.version} carries no status or awaiting (published before events did)"
         )
+    at = iso(envelope.occurred_at)
     doc["version"] = envelope.version
-    doc["updated_at"] = iso(envelope.occurred_at)
+    doc["updated_at"] = at
     doc["status"] = envelope.status
     doc["awaiting"] = [dict(entry) for entry in envelope.awaiting]
     deadlines: dict[str, Any] = doc["deadlines"]
@@ -93,7 +95,7 @@ def apply_common(doc: Doc, envelope: Envelope) -> None:
         {
             "version": envelope.version,
             "type": envelope.type,
-            "at": iso(envelope.occurred_at),
+            "at": at,
             "province": actor.get("province"),
             "actor": {k: actor.get(k) for k in ("sub", "role", "province", "org")},
         }
