@@ -65,7 +65,7 @@ class DeadlineTable:
             self._mark(conn, env.aggregate_id, name)
 
     def due(self, now: datetime, *, limit: int = 100) -> list[DueDeadline]:
-        with self._db.transaction() as conn:
+        with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT aggregate_type, aggregate_id, name, due FROM xborder_deadlines "
                 "WHERE state = 'open' AND due < %s ORDER BY due LIMIT %s",
