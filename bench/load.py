@@ -1,8 +1,8 @@
 """Load against a live service over HTTP: closed-loop throughput and open-loop command-to-visible lag.
 
-Closed loop (`command_throughput`): N client threads, each with its own httpx.Client and so its own
-keep-alive connection, post transfer applications back to back for a warm-up and then a fixed
-duration. What it finds is the service's capacity with N users pushing as hard as they can.
+Closed loop (`command_throughput`): N clients, each with its own keep-alive connection, post transfer
+applications back to back for a warm-up and then a fixed duration. What it finds is the service's
+capacity with N users pushing as hard as they can.
 
 Open loop (`visibility_lag`): applications are sent at a fixed rate whatever the service does (a user
 does not wait for someone else's answer before applying), each one followed by two reads, one per
@@ -18,17 +18,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ssl
-import threading
 import time
 from collections import deque
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from bench.bodies import Application, ApplicationFactory, Callers
+from bench.http_client import Client, HttpError, Response, TransportError
 from bench.machine import CpuMeter, load_average
 from bench.serve import Served
 from bench.stats import Samples
@@ -41,7 +38,7 @@ _CATCH_UP_LIMIT_S = 120.0  # and on a province's projection catching up after th
 
 @dataclass
 class _ClientLog:
-    """What one client thread saw during the measured window (kept per thread: no lock in the loop)."""
+    """What one client saw during the measured window."""
 
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
@@ -49,7 +46,7 @@ class _ClientLog:
     first_error: str | None = None
     # The latest accepted application involving each province, and its answer: after the load stops,
     # reading these tells when every province's projection has caught up with it.
-    latest: dict[str, tuple[Application, httpx.Response]] = field(default_factory=dict)
+    latest: dict[str, tuple[Application, Response]] = field(default_factory=dict)
 
 
 def command_throughput(
@@ -63,58 +60,54 @@ def command_throughput(
     meter: CpuMeter,
     catch_up: bool,
 ) -> dict[str, Any]:
-    """`clients` threads POST /v1/transfers back to back; commands/s and latency over `duration_s`
-    after `warmup_s` (requests started in the warm-up are not counted). With `catch_up`, then how long
-    after the load stopped every province's read model held its latest case."""
-    barrier = threading.Barrier(clients + 1)
+    """`clients` concurrent users POST /v1/transfers back to back, each on a keep-alive connection of
+    its own; commands/s and latency over `duration_s` after `warmup_s` (requests started in the
+    warm-up are not counted). With `catch_up`, then how long after the load stopped every province's
+    read model held its latest case."""
     logs = [_ClientLog() for _ in range(clients)]
-    window: dict[str, float] = {}
-
-    def client(log: _ClientLog) -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        with httpx.Client(base_url=url, timeout=60, limits=limits) as http:
-            barrier.wait()
-            measure_from, until = window["from"], window["until"]
-            while (sent := time.perf_counter()) < until:
-                application = factory.next()
-                try:
-                    response = http.post(
-                        "/v1/transfers", json=application.body, headers=callers.owner(application)
-                    )
-                    status = response.status_code
-                    detail = response.text if status != 201 else ""
-                except httpx.HTTPError as error:
-                    status, detail = 0, repr(error)
-                answered = time.perf_counter()
-                if sent < measure_from:
-                    continue
-                log.statuses[str(status)] = log.statuses.get(str(status), 0) + 1
-                if status == 201:
-                    log.latencies.append(answered - sent)
-                    log.latest[application.origin.code] = (application, response)
-                    log.latest[application.destination.code] = (application, response)
-                else:
-                    log.errors += 1
-                    if log.first_error is None:
-                        log.first_error = f"{status} {detail[:300]}"
-
-    threads = [
-        threading.Thread(target=client, args=(log,), name=f"bench-client-{n}", daemon=True)
-        for n, log in enumerate(logs)
-    ]
-    for thread in threads:
-        thread.start()
     load_before = load_average()
-    start = time.perf_counter()
-    window["from"] = start + warmup_s
-    window["until"] = start + warmup_s + duration_s
-    barrier.wait()
-    time.sleep(max(0.0, window["from"] - time.perf_counter()))
-    meter.start()
-    time.sleep(max(0.0, window["until"] - time.perf_counter()))
-    for thread in threads:
-        thread.join()
-    stopped = time.perf_counter()
+
+    async def client(http: Client, log: _ClientLog, measure_from: float, until: float) -> None:
+        while (sent := time.perf_counter()) < until:
+            application = factory.next()
+            response: Response | None = None
+            try:
+                response = await http.post(
+                    "/v1/transfers", json=application.body, headers=callers.owner(application)
+                )
+                status = response.status_code
+                detail = response.text if status != 201 else ""
+            except HttpError as error:
+                status, detail = 0, str(error)
+            answered = time.perf_counter()
+            if sent < measure_from:
+                continue
+            log.statuses[str(status)] = log.statuses.get(str(status), 0) + 1
+            if response is not None and status == 201:
+                log.latencies.append(answered - sent)
+                log.latest[application.origin.code] = (application, response)
+                log.latest[application.destination.code] = (application, response)
+            else:
+                log.errors += 1
+                if log.first_error is None:
+                    log.first_error = f"{status} {detail[:300]}"
+
+    async def metered(measure_from: float) -> None:
+        await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+        meter.start()
+
+    async def load() -> float:
+        async with AsyncExitStack() as stack:
+            https = [await stack.enter_async_context(Client(url, connections=1, timeout=60)) for _ in logs]
+            measure_from = time.perf_counter() + warmup_s
+            until = measure_from + duration_s
+            await asyncio.gather(
+                metered(measure_from),
+                *(client(http, log, measure_from, until) for http, log in zip(https, logs, strict=True)),
+            )
+        return time.perf_counter()
+
+    stopped = asyncio.run(load())
 
     samples = Samples("POST /v1/transfers")
     statuses: dict[str, int] = {}
@@ -171,13 +164,13 @@ def served_throughput(
 def _catch_up(url: str, callers: Callers, logs: list[_ClientLog], stopped: float) -> dict[str, Any]:
     """Seconds from the end of the load until each province answered its latest case at that case's
     version (read concurrently, waiting on the server): the projection backlog the load left behind."""
-    latest: dict[str, tuple[Application, httpx.Response]] = {}
+    latest: dict[str, tuple[Application, Response]] = {}
     for log in logs:
         for code, (application, response) in log.latest.items():
             if code not in latest or latest[code][0].serial < application.serial:
                 latest[code] = (application, response)
 
-    async def province(http: httpx.AsyncClient, code: str) -> float | str:
+    async def province(http: Client, code: str) -> float | str:
         application, response = latest[code]
         answer = response.json()
         which = application.origin if application.origin.code == code else application.destination
@@ -194,8 +187,7 @@ def _catch_up(url: str, callers: Callers, logs: list[_ClientLog], stopped: float
         return seen if isinstance(seen, str) else round(seen - stopped, 3)
 
     async def all_provinces() -> list[float | str]:
-        limits = httpx.Limits(max_connections=len(latest) + 1)
-        async with httpx.AsyncClient(base_url=url, timeout=_READ_WAIT_S + 20.0, limits=limits) as http:
+        async with Client(url, connections=len(latest) + 1, timeout=_READ_WAIT_S + 20.0) as http:
             return list(await asyncio.gather(*(province(http, code) for code in sorted(latest))))
 
     results = dict(zip(sorted(latest), asyncio.run(all_provinces()), strict=True))
@@ -305,8 +297,8 @@ def _open_summary(seconds: list[float], offered: int) -> dict[str, Any]:
 class _User:
     """One simulated user: a connection for commands and two for the reads that follow them."""
 
-    commands: httpx.AsyncClient
-    reads: httpx.AsyncClient
+    commands: Client
+    reads: Client
 
 
 _Job = tuple[Application, float, _Outcome]
@@ -326,27 +318,19 @@ async def _open_loop(
     a user that finishes takes the oldest queued application. Queued time is still on the clock: an
     application's times run from when it was scheduled.
 
-    Each user has its own connections, not one shared httpx pool: httpcore's pool reassigns every
-    queued request to a connection on each request's start and end, so with thousands in flight the
-    client's own CPU grows with their square and it, not the service, sets the pace. Idle users are
+    Each user has its own connections (`bench.http_client`), not one shared pool: a pool that
+    reassigns every queued request to a connection on each request's start and end (httpx's did) makes
+    the client's own CPU grow with the square of the requests in flight, and then it, not the service,
+    sets the pace. Idle users are
     a stack (the one that finished last goes first), so at low rates a few users stay busy on warm
     connections instead of every user's connection expiring between its turns."""
     counters = _Counters()
     outcomes: list[_Outcome] = []
     backlog: deque[_Job] = deque()
     tasks: list[asyncio.Task[None]] = []
-    # One TLS context for all clients (they speak plain HTTP; building one per client costs ~ms each).
-    tls = ssl.create_default_context()
 
-    def client(connections: int) -> httpx.AsyncClient:
-        # Idle connections are dropped before uvicorn's 5 s keep-alive expiry, so a request never
-        # races the server closing the connection under it.
-        limits = httpx.Limits(
-            max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=4.0
-        )
-        return httpx.AsyncClient(
-            base_url=url, timeout=_READ_WAIT_S + 5.0, limits=limits, verify=tls, trust_env=False
-        )
+    def client(connections: int) -> Client:
+        return Client(url, connections=connections, timeout=_READ_WAIT_S + 5.0)
 
     async def serve(user: _User, job: _Job | None) -> None:
         while job is not None:
@@ -405,8 +389,8 @@ async def _open_loop(
 
 
 async def _command_then_reads(
-    commands: httpx.AsyncClient,
-    reads: httpx.AsyncClient,
+    commands: Client,
+    reads: Client,
     callers: Callers,
     application: Application,
     scheduled: float,
@@ -417,8 +401,8 @@ async def _command_then_reads(
         response = await commands.post(
             "/v1/transfers", json=application.body, headers=callers.owner(application)
         )
-    except httpx.HTTPError as error:
-        outcome.error = repr(error)
+    except HttpError as error:
+        outcome.error = str(error)
         return
     if response.status_code != 201:
         outcome.error = f"{response.status_code} {response.text[:300]}"
@@ -443,7 +427,7 @@ async def _command_then_reads(
 
 
 async def _visible(
-    http: httpx.AsyncClient,
+    http: Client,
     callers: Callers,
     application: Application,
     province: Province,
@@ -461,13 +445,13 @@ async def _visible(
             counters.reads += 1
         try:
             response = await http.get(query, headers=headers)
-        except httpx.TransportError:
+        except TransportError:
             try:  # a read is safe to send again, as any client would on a dropped connection
                 response = await http.get(query, headers=headers)
-            except httpx.HTTPError as error:
-                return f"{province.code}: {error!r}"
-        except httpx.HTTPError as error:
-            return f"{province.code}: {error!r}"
+            except HttpError as error:
+                return f"{province.code}: {error}"
+        except HttpError as error:
+            return f"{province.code}: {error}"
         if response.status_code == 200 and int(response.json()["version"]) >= version:
             return time.perf_counter()
         if response.status_code == 429:
