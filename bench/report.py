@@ -152,7 +152,8 @@ def render_markdown(results: dict[str, Any]) -> str:
         "",
         f"## Command throughput ({params['clients']} concurrent HTTP clients, closed loop)",
         "",
-        f"Each client is a thread with its own httpx connection, posting back to back: "
+        f"Each client has its own keep-alive connection (aiohttp, all clients on one event loop), "
+        f"posting back to back: "
         f"{_fmt(params['warmup_s'], 0)} s warm-up, then {_fmt(params['duration_s'], 0)} s measured, "
         "in every round; this table is each setup's median round (by its rate), the rounds follow. "
         "CPU is milliseconds per command over the measured window: the service's processes, this process "
