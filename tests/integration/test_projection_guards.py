@@ -118,3 +118,24 @@ def test_the_deadline_table_ignores_replays_to_late_joiners(make_service: MakeSe
     assert table.due(due + timedelta(days=1)) == []
     table.apply([FeedRecord(opening, "test-source", 3)])
     assert [d.name for d in table.due(due + timedelta(days=1))] == ["archive_release"]
+
+
+def test_waiting_reads_are_handed_only_the_cases_at_their_version_or_later(make_service: MakeService) -> None:
+    service = make_service("embedded", workers=False)
+    readmodels = service.container.readmodels
+    case_id, behind, unknown = uuid4(), uuid4(), uuid4()
+    readmodels.apply(
+        CHUAN,
+        [
+            _record(case_id, 1, "TransferApplied", APPLIED, 11),
+            _record(case_id, 2, "ArchiveRequested", {}, 12),
+            _record(behind, 1, "TransferApplied", APPLIED, 13),
+        ],
+    )
+
+    found = readmodels.reached(CHUAN, {case_id: 2, behind: 2, unknown: 1})
+
+    assert set(found) == {case_id}
+    assert found[case_id]["version"] == 2 and found[case_id]["id"] == str(case_id)
+    assert readmodels.reached(CHUAN, {case_id: 1})[case_id]["version"] == 2  # later is fine
+    assert readmodels.reached(CHUAN, {}) == {}

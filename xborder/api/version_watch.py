@@ -2,10 +2,10 @@
 
 Every read waiting in a province is served by one watcher (per province and event loop): after each
 change signal of that province — and, for a province projected by another process, at each poll
-interval — it reads the versions of all the waited-for cases in one query, fetches each case whose
-awaited version arrived once, and hands it to every read waiting for it. So 200 waiting reads cost one
-short query per change, not 200, and hold no thread and no connection between changes. The watcher
-exists only while some read waits.
+interval — it reads, in one query, the documents of the waited-for cases whose awaited version
+arrived, and hands each to every read waiting for it. So 200 waiting reads cost one short query per
+change, not 200, and hold no thread and no connection between changes. The watcher exists only while
+some read waits.
 """
 
 from __future__ import annotations
@@ -92,9 +92,9 @@ class VersionWatch:
             await self._signals.wait(province, seen, poll)
 
     def _arrived(self, province: str, waiters: Sequence[_Waiter]) -> dict[UUID, Doc]:
-        """(In a worker thread.) The cases whose awaited version some waiter now has: one query for
-        all versions, then one fetch per such case."""
-        versions = self._readmodels.versions(province, sorted({w.case_id for w in waiters}))
-        due = {w.case_id for w in waiters if versions.get(w.case_id, 0) >= w.version}
-        docs = {case_id: self._readmodels.get(province, case_id) for case_id in sorted(due)}
-        return {case_id: doc for case_id, doc in docs.items() if doc is not None}
+        """(In a worker thread.) The cases whose awaited version some waiter now has, in one query
+        (each case at the lowest version one of its waiters awaits: each waiter checks its own)."""
+        wanted: dict[UUID, int] = {}
+        for waiter in waiters:
+            wanted[waiter.case_id] = min(waiter.version, wanted.get(waiter.case_id, waiter.version))
+        return self._readmodels.reached(province, wanted)

@@ -304,6 +304,21 @@ class ProvinceReadModels:
         with self.database_of(province).read() as conn:
             return {row["id"]: int(row["version"]) for row in conn.execute(query, (list(case_ids),))}
 
+    def reached(self, province: str, wanted: Mapping[UUID, int]) -> dict[UUID, Doc]:
+        """The documents of the cases the province holds at the version wanted of each or later, in
+        one query: what reads waiting for versions are handed (`xborder.api.version_watch`)."""
+        if not wanted:
+            return {}
+        query = sql.SQL(
+            "SELECT c.id, c.doc FROM {}.cases c"
+            " JOIN unnest(%s::uuid[], %s::integer[]) AS w(id, version) ON c.id = w.id"
+            " WHERE c.version >= w.version"
+        ).format(sql.Identifier(self._schema_of(province)))
+        ids = list(wanted)
+        with self.database_of(province).read() as conn:
+            rows = conn.execute(query, (ids, [wanted[case_id] for case_id in ids]))
+            return {row["id"]: dict(row["doc"]) for row in rows}
+
     def list_cases(
         self,
         province: str,
