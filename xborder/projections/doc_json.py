@@ -20,9 +20,7 @@ import orjson
 # Datetimes and dataclasses, which orjson would write in its own way where `json.dumps` fails, are
 # passed to `default`, of which there is none: orjson fails, and so does the standard library after it.
 # (A UUID orjson writes as its text; a document holds its ids as text already.)
-_OPTIONS = (
-    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
-)
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def doc_json(doc: Any) -> str:

@@ -3,6 +3,7 @@ not hold: the batch path relies on it instead of walking every envelope (`_stora
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Any
 
@@ -69,3 +70,14 @@ def test_ordinary_chinese_text_tabs_and_newlines_are_not_suspected() -> None:
 def test_a_backslash_written_as_text_is_not_taken_for_an_escape() -> None:
     assert not suspect_json(json.dumps({"path": "C:\\new\\table\\\\nested"}, ensure_ascii=False))
     assert suspect_json(json.dumps({"path": "C:\\\r"}, ensure_ascii=False))  # a backslash, then CR
+
+
+def test_ordinary_documents_take_the_fast_path_with_text_enums_as_their_values() -> None:
+    """Written by orjson (no spaces after separators), a status given as a text enum included: a
+    document sent to the standard library's encoder every time would lose what doc_json is for."""
+
+    class Status(enum.StrEnum):
+        APPLIED = "applied"
+
+    doc = {"status": Status.APPLIED, "owner": "张三", "history": [{"version": 1}], "plate": None}
+    assert doc_json(doc) == '{"status":"applied","owner":"张三","history":[{"version":1}],"plate":null}'
