@@ -247,8 +247,9 @@ class Container:
         handlers = {topic: self.dead_letters.handler(f"projection-{code}") for code, topic in topics.items()}
         # Named by its provinces: a process hosting another set is another group (Kafka's committed
         # offsets are never used; each assignment seeks to the provinces' stored positions).
+        hosted = "all" if set(codes) == {p.code for p in PROVINCES} else "-".join(sorted(codes))
         feed = self._kafka_feed(
-            f"xborder.projection.{'-'.join(sorted(codes)) if len(codes) < 31 else 'all'}",
+            f"xborder.projection.{hosted}",
             list(topics.values()),
             lambda: {source: n for load in loaders for source, n in load().items()},
             parked_by_topic(handlers),

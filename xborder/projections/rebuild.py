@@ -167,6 +167,19 @@ class DecodedAhead:
             self._decoded.put((app.name, notification_id, True), envelopes)
 
 
+@dataclass(frozen=True, slots=True)
+class _Ahead:
+    """A batch being read ahead: from which starts (by log name), how many, and the read."""
+
+    starts: tuple[tuple[str, int], ...]
+    limit: int
+    batch: Future[Mapping[str, Sequence[Any]]]
+
+
+def _named(starts: Sequence[tuple[Any, int]]) -> tuple[tuple[str, int], ...]:
+    return tuple((app.name, start) for app, start in starts)
+
+
 class ReadAhead:
     """A `NotificationSelector` that, having answered from some starts, reads the next batch (from
     where that answer ends) on a thread of its own while the caller applies this one: a rebuild spent
@@ -180,21 +193,18 @@ class ReadAhead:
     def __init__(self, select: NotificationSelector) -> None:
         self._select = select
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-read-ahead")
-        self._ahead: tuple[tuple[tuple[str, int], ...], int, Future[Mapping[str, Sequence[Any]]]] | None = (
-            None
-        )
+        self._ahead: _Ahead | None = None
 
     def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Any]]:
-        key = tuple((app.name, start) for app, start in starts)
         ahead, self._ahead = self._ahead, None
         selected = None
         if ahead is not None:
             # Waited for even when not the batch asked for: two reads never share the held connections.
             try:
-                found = ahead[2].result()
+                found = ahead.batch.result()
             except Exception:  # noqa: BLE001 — asked again below, where its error is the caller's
                 found = {}
-            if ahead[0] == key and ahead[1] == limit and any(found.values()):
+            if ahead.starts == _named(starts) and ahead.limit == limit and any(found.values()):
                 selected = found
         if selected is None:
             selected = self._select(starts, limit)
@@ -203,11 +213,7 @@ class ReadAhead:
                 (app, (notifications[-1].id + 1) if (notifications := selected.get(app.name)) else start)
                 for app, start in starts
             ]
-            self._ahead = (
-                tuple((app.name, start) for app, start in following),
-                limit,
-                self._pool.submit(self._select, following, limit),
-            )
+            self._ahead = _Ahead(_named(following), limit, self._pool.submit(self._select, following, limit))
         return selected
 
     def close(self) -> None:
