@@ -31,6 +31,11 @@ FAULT_SECRET = "fault-suite-secret-of-at-least-32-bytes!"
 FAULT_PROVINCES: tuple[str, ...] = ("510000", "500000", "310000", "520000")
 
 
+def projector_app_name(code: str) -> str:
+    """The `application_name` of a province's projection consumer's database connections."""
+    return f"xborder-project-{code}"
+
+
 def service_env(
     database_url: str, bootstrap_servers: str, data_dir: Path, provinces: Sequence[str], **extra: str
 ) -> dict[str, str]:
@@ -155,7 +160,8 @@ class Deployment:
             projector = ServiceProcess(
                 f"project-{code}",
                 ["project", "--province", code],
-                self.env(),
+                # Its connections named (libpq reads PGAPPNAME), so a test can see its transactions.
+                self.env(PGAPPNAME=projector_app_name(code)),
                 self.workdir / f"project-{code}.log",
             )
             projector.start()

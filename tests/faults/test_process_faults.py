@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.faults.deployment import Deployment, Tokens
+from tests.faults.deployment import Deployment, ServiceProcess, Tokens, projector_app_name
 from tests.faults.load import Load
 from tests.faults.oracle import Oracle
 from tests.faults.summary import Summary
@@ -27,6 +27,18 @@ from xborder.infra.kafka import SESSION_TIMEOUT_MS
 KILLS = 10
 SESSION_EXPIRED = "Heartbeat session expired"  # kafka-python, on finding its group session gone
 SETTLE_TIMEOUT_S = 120
+IN_BATCH_TIMEOUT_S = 10.0
+# A connection of the projector in a transaction whose last statement is one of a batch's (xborder.
+# projections.store: its cases locked, the parked ones among them, the documents and positions written,
+# the announcement) — not the reads of its positions when it (re)joins its group.
+_OPEN_BATCH = (
+    "SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND xact_start IS NOT NULL"
+    " AND state <> 'idle' AND query ~ %s LIMIT 1"
+)
+
+
+def _batch_statements(code: str) -> str:
+    return rf'"province_{code}"\.(cases|positions)|xborder_dead_letters|pg_notify'
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +68,25 @@ def applied_position(deployment: Deployment, code: str) -> int:
         deployment.database_url,
         sql.SQL("SELECT sum(next_position) FROM {}.positions").format(sql.Identifier(f"province_{code}")),
     )
+
+
+def kill_inside_a_batch(
+    database_url: str, projector: ServiceProcess, code: str, *, timeout: float = IN_BATCH_TIMEOUT_S
+) -> bool:
+    """SIGKILL `projector` the moment one of its batches is seen in its transaction — between the first
+    statement and the COMMIT, the point the exactly-once claim is about — or, after `timeout` without
+    one, anyway. Whether it was seen (the batch can still commit between the look and the kill).
+
+    The look is a tight loop of one query, not a wait with pauses: a batch's transaction is open for
+    milliseconds."""
+    name = projector_app_name(code)
+    seen = False
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        deadline = time.monotonic() + timeout
+        while not seen and time.monotonic() < deadline:
+            seen = conn.execute(_OPEN_BATCH, (name, _batch_statements(code))).fetchone() is not None
+        projector.kill()
+    return seen
 
 
 def test_relay_sigkilled_at_random_points_under_load(
@@ -97,7 +128,7 @@ def test_projection_consumer_sigkilled_mid_batch_and_frozen_past_its_session(
     code = rng.choice(deployment.provinces)
     projector = deployment.projectors[code]
     with summary.scenario(f"2. projection {code} SIGKILLed {KILLS}x mid-batch, then SIGSTOPped") as row:
-        with_backlog = 0
+        with_backlog = in_batch = 0
         back: list[float] = []  # from each (re)start to applying
         load.start()
         try:
@@ -111,8 +142,8 @@ def test_projection_consumer_sigkilled_mid_batch_and_frozen_past_its_session(
                 back.append(time.monotonic() - since)
                 time.sleep(rng.uniform(0.0, 0.3))  # the random point, while it works through its backlog
                 if oracle.topics.end_offsets(code) > applied_position(deployment, code):
-                    with_backlog += 1  # records waiting: the kill lands between or inside batches
-                projector.kill()
+                    with_backlog += 1
+                in_batch += kill_inside_a_batch(deployment.database_url, projector, code)
                 deployment.check_alive(but=projector)
                 load.wait_for_answers(rng.randint(10, 40))  # a backlog to start the next life with
                 projector.start()
@@ -150,8 +181,11 @@ def test_projection_consumer_sigkilled_mid_batch_and_frozen_past_its_session(
             load.stop()
         load.settle()
         row.counts = oracle.settle(load.commands, timeout=SETTLE_TIMEOUT_S)
+        # The fault must have been the one named: killed inside batches, not only between them.
+        assert in_batch >= KILLS // 2, f"only {in_batch}/{KILLS} kills landed inside a batch"
         row.notes = (
-            f"{with_backlog}/{KILLS} kills with records waiting, applying again within {max(back[1:]):.1f}s;"
+            f"{in_batch}/{KILLS} kills inside a batch's transaction,"
+            f" {with_backlog}/{KILLS} with records waiting, applying again within {max(back[1:]):.1f}s;"
             f" frozen {frozen_s:.1f}s, applying again {rejoined_s:.1f}s after"
         )
         deployment.check_alive()
