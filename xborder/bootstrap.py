@@ -55,7 +55,7 @@ from xborder.infra.postgres.database import Database, eventsourcing_env
 from xborder.infra.postgres.embedded import start_embedded_postgres
 from xborder.infra.postgres.migrations import migrate_core, migrate_dead_letters
 from xborder.infra.postgres.routes import RoutedNotifications, RoutedTogether, WholeLogs, backfill_routes
-from xborder.infra.postgres.tls import with_tls
+from xborder.infra.postgres.tls import connection_url
 from xborder.infra.settings import Settings
 from xborder.infra.signals import ReadModelSignals
 from xborder.infra.tokens import TokenIssuer, issuer_from_settings
@@ -417,7 +417,8 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     clock = clock or SystemClock()
     closers: list[Callable[[], None]] = []
     if settings.database_url:
-        url = with_tls(settings.database_url, settings)  # every connection to it: pools, listener, events
+        # Every connection to it — pools, listener, events — with TLS and liveness parameters.
+        url = connection_url(settings.database_url, settings)
     else:
         embedded = start_embedded_postgres(settings.data_dir)
         url = embedded.url
@@ -498,7 +499,7 @@ def _readmodel_databases(
     opened: dict[str, Database] = {shared_url: shared}
     databases: dict[str, Database] = {}
     for code, given in sorted(settings.readmodel_urls.items()):
-        url = with_tls(given, settings)  # compared with the shared URL, which has them too
+        url = connection_url(given, settings)  # compared with the shared URL, which has them too
         if url not in opened:
             own = Database(url, pool_size=settings.readmodel_pool_size, name=f"xborder-readmodel-{code}")
             own.open()

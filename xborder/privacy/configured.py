@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from xborder.infra.postgres.database import Database
-from xborder.infra.postgres.tls import with_tls
+from xborder.infra.postgres.tls import connection_url
 from xborder.infra.settings import Settings
 from xborder.privacy.cipher import cipher_named
 from xborder.privacy.keys import MasterKeys, PostgresKeyStore
@@ -60,7 +60,7 @@ def privacy_from_settings(settings: Settings, shared: Database) -> tuple[Privacy
     own: Database | None = None
     keys_db = shared
     if settings.privacy_database_url:
-        url = with_tls(settings.privacy_database_url, settings)
+        url = connection_url(settings.privacy_database_url, settings)
         own = keys_db = Database(url, pool_size=2, name="xborder-keys")
         own.open()
     if settings.privacy_master_keys is not None:

@@ -17,7 +17,13 @@ from pydantic import SecretStr, ValidationError
 from xborder.cli import _uvicorn_tls
 from xborder.infra.kafka import kafka_security
 from xborder.infra.postgres.database import TlsPostgresFactory, eventsourcing_env
-from xborder.infra.postgres.tls import tls_parameters, with_parameters, with_tls
+from xborder.infra.postgres.tls import (
+    LIVENESS_PARAMETERS,
+    connection_url,
+    tls_parameters,
+    with_parameters,
+    with_tls,
+)
 from xborder.infra.production import consistency_problems, production_problems
 from xborder.infra.settings import Settings
 
@@ -242,6 +248,34 @@ def test_the_event_store_connects_with_the_urls_tls_parameters() -> None:
     finally:
         factory.close()
     assert "POSTGRES_SSLMODE" not in eventsourcing_env("postgresql://xborder@pg.example/xborder")
+
+
+def test_every_configured_connection_is_given_keepalives_and_a_tcp_user_timeout() -> None:
+    """A database that vanishes without a reset is found dead in about a minute, not never (idle) or
+    fifteen minutes (waiting for an answer): see `LIVENESS_PARAMETERS`."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    url = connection_url("postgresql://xborder:pw@pg.example/xborder", Settings(**COMPLETE))
+    params = conninfo_to_dict(url)
+    assert params["keepalives"] == "1"
+    assert params["keepalives_idle"] == "30"
+    assert params["tcp_user_timeout"] == "60000"
+    assert params["sslmode"] == "verify-full"  # TLS as before
+    # A URL that says otherwise wins, as it does for TLS.
+    own = connection_url("postgresql://pg.example/xborder?keepalives_idle=5", Settings())
+    assert conninfo_to_dict(own)["keepalives_idle"] == "5"
+    assert conninfo_to_dict(own)["keepalives_count"] == "3"
+
+
+def test_the_event_store_connects_with_the_liveness_parameters() -> None:
+    env = eventsourcing_env(connection_url("postgresql://xborder:pw@pg.example/xborder", Settings()))
+    factory = TlsPostgresFactory(env)  # the pool is created closed: nothing connects
+    try:
+        kwargs = factory.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)
+        assert {name: kwargs[name] for name in LIVENESS_PARAMETERS} == dict(LIVENESS_PARAMETERS)
+    finally:
+        factory.close()
 
 
 # ---------------------------------------------------------------------------------------- Kafka, uvicorn

@@ -14,7 +14,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
 from xborder.infra.postgres.recorder import IdempotentApplicationRecorder
-from xborder.infra.postgres.tls import TLS_PARAMETERS
+from xborder.infra.postgres.tls import CONNECTION_PARAMETERS
 
 
 class Database:
@@ -95,22 +95,27 @@ def eventsourcing_env(url: str, *, pool_size: int = 5) -> dict[str, str]:
         "APPLICATION_RECORDER_TOPIC": (
             f"{IdempotentApplicationRecorder.__module__}:{IdempotentApplicationRecorder.__qualname__}"
         ),
-        # The URL's TLS parameters (xborder.infra.postgres.tls), which eventsourcing has no setting for.
-        **{f"POSTGRES_{name.upper()}": str(params[name]) for name in TLS_PARAMETERS if params.get(name)},
+        # The URL's TLS and liveness parameters (xborder.infra.postgres.tls), which eventsourcing has no
+        # setting for.
+        **{
+            f"POSTGRES_{name.upper()}": str(params[name])
+            for name in CONNECTION_PARAMETERS
+            if params.get(name)
+        },
     }
 
 
 class TlsPostgresFactory(PostgresFactory):
-    """eventsourcing's PostgreSQL persistence, its connections given the libpq TLS parameters that
-    `eventsourcing_env` passes as POSTGRES_SSLMODE, POSTGRES_SSLROOTCERT, POSTGRES_SSLCERT and
-    POSTGRES_SSLKEY: the library builds its pool from host, port, database, user and password only, and
-    would otherwise connect to the event store without the TLS every other connection has."""
+    """eventsourcing's PostgreSQL persistence, its connections given the libpq TLS and liveness
+    parameters that `eventsourcing_env` passes as POSTGRES_SSLMODE, POSTGRES_KEEPALIVES_IDLE and so on:
+    the library builds its pool from host, port, database, user and password only, and would otherwise
+    connect to the event store without the TLS and keepalives every other connection has."""
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)
         kwargs = self.datastore.pool.kwargs
         assert isinstance(kwargs, dict)  # the library's: the pool connects with them
-        for name in TLS_PARAMETERS:
+        for name in CONNECTION_PARAMETERS:
             value = self.env.get(f"POSTGRES_{name.upper()}")
             if value:
                 kwargs[name] = value

@@ -1,7 +1,8 @@
-"""PostgreSQL over TLS: the DATABASE_SSL* settings as libpq parameters, added to a connection string.
+"""The libpq parameters every connection to a configured database is given: TLS (the DATABASE_SSL*
+settings) and liveness (keepalives and a TCP user timeout), added to its connection string.
 
-Every connection the service opens to a configured database goes through `with_tls` (xborder's pools,
-the per-province read-model databases, the listener, and the event store's pool by way of
+Every connection the service opens to a configured database goes through `connection_url` (xborder's
+pools, the per-province read-model databases, the listener, and the event store's pool by way of
 `eventsourcing_env`). A parameter the URL sets itself wins over the setting, so that a URL carrying its
 own `sslmode` keeps meaning what it says. The embedded development server is local and gets none.
 """
@@ -23,6 +24,22 @@ TLS_PARAMETERS: Final = ("sslmode", "sslrootcert", "sslcert", "sslkey")
 # change the traffic (libpq's default, `prefer`, even falls back to plain text).
 VERIFYING_MODES: Final = frozenset({"verify-ca", "verify-full"})
 LIBPQ_DEFAULT_SSLMODE: Final = "prefer"
+# A database that vanishes without resetting its connections (a failover that moves its address, a
+# firewall or NAT that forgets them, a host powered off) leaves them open with nobody behind: an idle
+# one — the listener waiting for NOTIFY, a pooled one — would wait for ever, and one waiting for an
+# answer about fifteen minutes (the kernel's retransmissions). With these an idle connection is found
+# dead after about a minute of silence (30 s, then 3 probes 10 s apart), and one whose sent bytes go
+# unacknowledged after 60 s; the pool or the worker then reconnects. A server that is merely slow still
+# acknowledges, so a long query or lock wait is not cut short.
+LIVENESS_PARAMETERS: Final[Mapping[str, str]] = {
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "60000",
+}
+# What eventsourcing's own pool is given too (`xborder.infra.postgres.database.eventsourcing_env`).
+CONNECTION_PARAMETERS: Final = (*TLS_PARAMETERS, *LIVENESS_PARAMETERS)
 
 
 def tls_parameters(settings: Settings) -> dict[str, str]:
@@ -52,3 +69,8 @@ def with_parameters(url: str, parameters: Mapping[str, str]) -> str:
 def with_tls(url: str, settings: Settings) -> str:
     """`url` with the DATABASE_SSL* settings it does not override."""
     return with_parameters(url, tls_parameters(settings))
+
+
+def connection_url(url: str, settings: Settings) -> str:
+    """`url` with the DATABASE_SSL* settings and the liveness parameters, those it does not set itself."""
+    return with_parameters(url, {**tls_parameters(settings), **LIVENESS_PARAMETERS})
