@@ -200,6 +200,19 @@ def test_an_empty_log_verifies(db: Database) -> None:
     assert result.intact and result.chains == ()
 
 
+def test_the_append_function_refuses_chains_and_entries_that_do_not_pair_up(db: Database) -> None:
+    """`xborder_audit_append` is the one way rows are written: called with a chain missing for an
+    entry, it writes nothing rather than guess."""
+    before = read_of("before", CHUAN)
+    AuditLog(db, clock=SettableClock(START)).record([before])
+    with db.read() as conn, pytest.raises(psycopg.errors.RaiseException, match="1 chains for 2 entries"):
+        conn.execute(
+            "SELECT xborder_audit_append(%s::text[], %s::text[], %s::bytea)",
+            ([CHUAN], ['{"a":1}', '{"b":2}'], bytes(32)),
+        )
+    assert [row["entry"] for row in rows(db, CHUAN)] == [canonical_json(replace(before, at=START))]
+
+
 # ------------------------------------------------------------------ GET /v1/audit
 
 

@@ -17,11 +17,14 @@ append-only and tamper-evident:
   row's hash as `prev_hash` (32 zero bytes for a chain's first row) and `hash = sha256(prev_hash ||
   utf8(entry))` (`chain_hash`). The hash is computed by PostgreSQL's `sha256(bytea)` inside the INSERT,
   from the chain's latest row, under a transaction-scoped advisory lock on the chain: an append costs no
-  read of the previous hash, and concurrent writers of one chain queue for it, so the chain's order is
-  its rows' `seq` order. `AuditLog.verify` recomputes every chain: an edited entry no longer matches its
-  hash, a deleted (or re-hashed) row breaks the next row's `prev_hash`. Removing a chain's newest rows
-  leaves a shorter chain that still verifies: `xborder audit verify` prints each chain's head (its last
-  `seq` and hash) so that an operator can keep them elsewhere and compare.
+  read of the previous hash, and concurrent writers of one chain queue for it, so the chain's order is its
+  rows' `seq` order. Locks and rows are written by one function (`xborder_audit_append`), called as one
+  statement in a transaction of its own: every sensitive read appends, and as four statements (BEGIN, the
+  lock, the row, COMMIT) an append cost the API twice the CPU. `AuditLog.verify` recomputes every chain:
+  an edited entry no longer matches its hash, a deleted (or re-hashed) row breaks the next row's
+  `prev_hash`. Removing a chain's newest rows leaves a shorter chain that still verifies: `xborder audit
+  verify` prints each chain's head (its last `seq` and hash) so that an operator can keep them elsewhere
+  and compare.
 - **Retention.** Rows are kept at least six months (网络安全法 Art. 21: network logs kept no less than six
   months; `AUDIT_RETENTION_DAYS`, at least 183). Nothing deletes them yet. Archiving older rows would
   move whole chain segments (a chain's rows up to a `seq`) after the retention period, verified first,
@@ -94,20 +97,32 @@ AUDIT_DDL: Final = (
     f"DROP TRIGGER IF EXISTS xborder_audit_log_no_truncate ON {AUDIT_TABLE}",
     f"CREATE TRIGGER xborder_audit_log_no_truncate BEFORE TRUNCATE ON {AUDIT_TABLE}"
     " FOR EACH STATEMENT EXECUTE FUNCTION xborder_audit_log_refuse()",
+    # Appends entries[i] to chains[i], in order. One chain's writers queue on its lock until their
+    # transaction ends (a two-key advisory lock: the first key keeps the audit log's locks apart from
+    # any other use of advisory locks), taken for every chain first and in one order (byte order), so
+    # that two writers of the same chains cannot deadlock. A chain's latest row — committed, or written
+    # just before in this call — is the previous one; a chain without one starts from `genesis`.
+    "CREATE OR REPLACE FUNCTION xborder_audit_append(chains text[], entries text[], genesis bytea)"
+    " RETURNS void LANGUAGE plpgsql AS $$"
+    " DECLARE locked text; i integer;"
+    " BEGIN"
+    "  IF coalesce(array_length(chains, 1), 0) <> coalesce(array_length(entries, 1), 0) THEN"
+    "   RAISE EXCEPTION 'xborder_audit_append: % chains for % entries',"
+    "    array_length(chains, 1), array_length(entries, 1);"
+    "  END IF;"
+    '  FOR locked IN SELECT DISTINCT c COLLATE "C" FROM unnest(chains) AS c ORDER BY 1 LOOP'
+    "   PERFORM pg_advisory_xact_lock(hashtext('xborder.audit'), hashtext(locked));"
+    "  END LOOP;"
+    "  FOR i IN 1 .. coalesce(array_length(entries, 1), 0) LOOP"
+    "   INSERT INTO xborder_audit_log (chain, entry, prev_hash, hash)"
+    "   SELECT chains[i], entries[i], head.hash, sha256(head.hash || convert_to(entries[i], 'UTF8'))"
+    "   FROM (SELECT coalesce((SELECT l.hash FROM xborder_audit_log l WHERE l.chain = chains[i]"
+    "    ORDER BY l.seq DESC LIMIT 1), genesis) AS hash) AS head;"
+    "  END LOOP;"
+    " END $$",
 )
 
-# One chain's writers queue on this lock for their transaction (two-key advisory lock: the first key
-# keeps the audit log's locks apart from any other use of advisory locks).
-_LOCK_CHAIN: Final = "SELECT pg_advisory_xact_lock(hashtext('xborder.audit'), hashtext(%s))"
-# The chain's latest row (committed, or written earlier in this transaction) is the previous one.
-_APPEND: Final = (
-    "INSERT INTO xborder_audit_log (chain, entry, prev_hash, hash)"
-    " SELECT %(chain)s::text, %(entry)s::text, head.hash,"
-    " sha256(head.hash || convert_to(%(entry)s::text, 'UTF8'))"
-    " FROM (SELECT coalesce("
-    "(SELECT hash FROM xborder_audit_log WHERE chain = %(chain)s::text ORDER BY seq DESC LIMIT 1),"
-    " %(genesis)s::bytea) AS hash) AS head"
-)
+_APPEND: Final = "SELECT xborder_audit_append(%s::text[], %s::text[], %s::bytea)"
 
 
 @dataclass(frozen=True)
@@ -236,24 +251,18 @@ class AuditLog:
         self._clock = clock or SystemClock()
 
     def record(self, entries: Sequence[AuditEntry]) -> None:
-        """Append `entries` in one transaction and one round trip (pipelined: a lock per chain, taken in
-        a fixed order so that two writers cannot deadlock, then one INSERT per entry). Entries without
-        a time are stamped with the log's clock."""
+        """Append `entries` in one statement, which is its own transaction (`xborder_audit_append`:
+        the chains' locks, then a row per entry, committed before this returns). Entries without a
+        time are stamped with the log's clock."""
         if not entries:
             return
         now = self._clock.now()
-        rows = [
-            (
-                chain_of(entry.province),
-                canonical_json(entry if entry.at is not None else replace(entry, at=now)),
-            )
-            for entry in entries
+        chains = [chain_of(entry.province) for entry in entries]
+        texts = [
+            canonical_json(entry if entry.at is not None else replace(entry, at=now)) for entry in entries
         ]
-        with self._db.transaction(pipelined=True) as conn:
-            for chain in sorted({chain for chain, _ in rows}):
-                conn.execute(_LOCK_CHAIN, (chain,))
-            for chain, text in rows:
-                conn.execute(_APPEND, {"chain": chain, "entry": text, "genesis": GENESIS_HASH})
+        with self._db.read() as conn:  # an autocommit connection: the statement commits on its own
+            conn.execute(_APPEND, (chains, texts, GENESIS_HASH))
 
     def verify(self, chain: str | None = None) -> AuditVerification:
         """Recompute every chain (or one), streaming its rows in `seq` order from one snapshot (a
