@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,6 +66,10 @@ _SEAL_KEYS: Final = (
 )
 
 
+# How many unwrapped subject keys `MasterKeys` remembers (32 bytes each, with their wrapped form).
+UNWRAPPED_KEPT: Final = 4096
+
+
 @dataclass(frozen=True, slots=True)
 class SubjectKey:
     subject: str
@@ -74,7 +79,14 @@ class SubjectKey:
 
 
 class MasterKeys:
-    """The master keys by id (`PRIVACY_MASTER_KEYS`), and the one new keys are wrapped with."""
+    """The master keys by id (`PRIVACY_MASTER_KEYS`), and the one new keys are wrapped with.
+
+    Unwrapped keys are remembered by what was unwrapped (the master key's id and the wrapped bytes),
+    the most recent `UNWRAPPED_KEPT`: AES key unwrap is about 50 µs in Python, and every read of a
+    case unwraps the keys of its subjects. This changes nothing an erasure does: a key is still
+    looked up in the database on every use, and an erased key's row no longer holds its wrapped bytes,
+    so it is never asked for. Nor what a process exposes: it holds the master keys, which unwrap
+    every key."""
 
     def __init__(self, keys: Mapping[str, bytes], current: str) -> None:
         if current not in keys:
@@ -84,6 +96,8 @@ class MasterKeys:
                 raise ValueError(f"master key {key_id!r} must be 32 bytes (AES-256)")
         self._keys = dict(keys)
         self.current = current
+        self._unwrapped: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
+        self._lock = threading.Lock()
 
     def wrap(self, key: bytes) -> tuple[str, bytes]:
         return self.current, aes_key_wrap(self._keys[self.current], key)
@@ -93,7 +107,18 @@ class MasterKeys:
             master = self._keys[key_id]
         except KeyError:
             raise LookupError(f"master key {key_id!r} is not configured (PRIVACY_MASTER_KEYS)") from None
-        return aes_key_unwrap(master, wrapped)
+        seen = (key_id, wrapped)
+        with self._lock:
+            key = self._unwrapped.get(seen)
+            if key is not None:
+                self._unwrapped.move_to_end(seen)
+                return key
+        key = aes_key_unwrap(master, wrapped)
+        with self._lock:
+            self._unwrapped[seen] = key
+            if len(self._unwrapped) > UNWRAPPED_KEPT:
+                self._unwrapped.popitem(last=False)
+        return key
 
 
 class KeyStore(Protocol):

@@ -175,6 +175,43 @@ def test_master_keys_wrap_and_a_rotated_key_unwraps_older_rows() -> None:
         MasterKeys({"k1": b"short"}, "k1")
 
 
+def test_unwrapped_keys_are_remembered_by_what_was_unwrapped_and_only_so_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cryptography.hazmat.primitives.keywrap import InvalidUnwrap
+
+    from xborder.privacy import keys as key_module
+
+    monkeypatch.setattr(key_module, "UNWRAPPED_KEPT", 2)
+    master = MasterKeys({"k1": os.urandom(32)}, "k1")
+    plain = [os.urandom(32) for _ in range(3)]
+    wrapped = [master.wrap(key)[1] for key in plain]
+    unwraps: list[bytes] = []
+    real = key_module.aes_key_unwrap
+
+    def counted(wrapping_key: bytes, data: bytes) -> bytes:
+        unwraps.append(data)
+        return real(wrapping_key, data)
+
+    monkeypatch.setattr(key_module, "aes_key_unwrap", counted)
+    assert [master.unwrap("k1", w) for w in (wrapped[0], wrapped[0], wrapped[1])] == [
+        plain[0],
+        plain[0],
+        plain[1],
+    ]
+    assert unwraps == [wrapped[0], wrapped[1]]  # the second read of the first key was remembered
+    assert master.unwrap("k1", wrapped[2]) == plain[2]  # a third key: the least recently used goes
+    assert master.unwrap("k1", wrapped[0]) == plain[0]
+    assert unwraps == [wrapped[0], wrapped[1], wrapped[2], wrapped[0]]
+    # Other bytes are other bytes: a tampered wrapped key is unwrapped, and refused, every time.
+    tampered = bytes([wrapped[1][0] ^ 1]) + wrapped[1][1:]
+    for _ in range(2):
+        with pytest.raises(InvalidUnwrap):
+            master.unwrap("k1", tampered)
+    with pytest.raises(LookupError, match="'k2' is not configured"):
+        master.unwrap("k2", wrapped[0])
+
+
 def test_master_keys_are_parsed_and_a_bad_one_named_without_its_value() -> None:
     good = base64.b64encode(b"m" * 32).decode()
     assert parse_master_keys(f"k1:{good}, k2:{good}") == {"k1": b"m" * 32, "k2": b"m" * 32}
