@@ -11,12 +11,12 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from starlette.concurrency import run_in_threadpool
 
 from xborder.api.auth import ActorDep
 from xborder.api.fields import IdNumberStr, PhoneStr, Ref, Statement, StrictBody
 from xborder.api.presenters import is_visible
 from xborder.api.problems import problem_response
+from xborder.api.threads import run_blocking
 from xborder.domain.actors import Actor, Role
 from xborder.domain.errors import NotPermitted
 from xborder.privacy.erasure import casualty_subject, erase, person_subject
@@ -118,7 +118,7 @@ async def _cases_naming(
         raise NotPermitted("only the offices handling cases look them up by a person")
     container = request.app.state.container
     lookup = lookup_of(container.privacy.blind)
-    docs = await run_in_threadpool(container.readmodels.naming, actor.province or "", lookup)
+    docs = await run_blocking(container.readmodels.naming, actor.province or "", lookup)
     return {
         "items": [
             {"id": doc["id"], "kind": doc["kind"], "status": doc["status"], "version": doc["version"]}

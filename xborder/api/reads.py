@@ -15,11 +15,11 @@ from uuid import UUID
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from xborder.api.case_lookup import visible_case
 from xborder.api.disclosure import disclose, disclose_one
 from xborder.api.presenters import Doc, is_visible
+from xborder.api.threads import run_blocking
 from xborder.api.version_watch import VersionWatch
 from xborder.api.waiting import WaitingReads
 from xborder.domain.actors import Actor, Role
@@ -48,7 +48,7 @@ async def read_case(
             return doc, held, None
         return doc, held, disclose_one(request, actor, kind, doc)
 
-    doc, held, shown = await run_in_threadpool(look)
+    doc, held, shown = await run_blocking(look)
     if doc is not None and shown is not None:
         return JSONResponse(shown, headers={"ETag": f'"{doc["version"]}"'})
     if min_version is not None and not _reached(doc, min_version) and wait > 0:
@@ -64,17 +64,17 @@ async def read_case(
                     doc, held = seen(arrived)
     if min_version is not None and not _reached(doc, min_version):
         body: dict[str, Any] = (
-            await run_in_threadpool(disclose_one, request, actor, kind, doc)
+            await run_blocking(disclose_one, request, actor, kind, doc)
             if doc is not None
             else {"id": str(case_id), "kind": kind, "version": 0, "status": None}
         )
         return JSONResponse(body, status_code=202, headers=_RETRY)
     if doc is None:
-        if await run_in_threadpool(_on_its_way, container, actor, case_id, kind, held):
+        if await run_blocking(_on_its_way, container, actor, case_id, kind, held):
             body = {"id": str(case_id), "kind": kind, "version": held, "status": None}
             return JSONResponse(body, status_code=202, headers=_RETRY)
         raise CaseNotFound("No such case.")
-    shown = await run_in_threadpool(disclose_one, request, actor, kind, doc)
+    shown = await run_blocking(disclose_one, request, actor, kind, doc)
     return JSONResponse(shown, headers={"ETag": f'"{doc["version"]}"'})
 
 

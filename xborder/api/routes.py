@@ -11,7 +11,7 @@ particular to a command: its path, its body and any conversion of a field to a d
 # signatures it builds.
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -27,6 +27,7 @@ from xborder.api.deps import application, now
 from xborder.api.fields import StrictBody
 from xborder.api.http_commands import CommandOptions, run_command
 from xborder.api.reads import list_cases, read_case
+from xborder.api.threads import run_blocking
 from xborder.domain.actors import Actor
 from xborder.domain.application import CaseApplication
 from xborder.domain.cases import CaseAggregate
@@ -54,14 +55,16 @@ def add_read_routes(router: APIRouter, kind: str, statuses: type[StrEnum]) -> No
     """`GET ""` (the caller's province's cases of this kind, newest first) and `GET /{case_id}` (one
     case, optionally waiting for `min_version`: asynchronous, so a waiting read holds no thread)."""
 
-    def list_of_kind(
+    async def list_of_kind(
         request: Request,
         actor: ActorDep,
         status: statuses | None = None,  # type: ignore[valid-type]  # a class chosen at runtime
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, object]:
-        return list_cases(request, actor, kind, str(status) if status else None, page, page_size)
+        return await run_blocking(
+            list_cases, request, actor, kind, str(status) if status else None, page, page_size
+        )
 
     async def one_of_kind(
         case_id: UUID,
@@ -135,13 +138,14 @@ class CaseCommands(Generic[A]):
         decorated function."""
 
         def register(perform: Opening[A, B]) -> Opening[A, B]:
-            def endpoint(
+            async def endpoint(
                 body: model,  # type: ignore[valid-type]  # a class chosen at runtime
                 request: Request,
                 actor: ActorDep,
                 app: Annotated[Any, Depends(self.dependency)],
             ) -> JSONResponse:
-                return run_command(
+                return await run_blocking(
+                    run_command,
                     request,
                     actor,
                     body,
@@ -188,32 +192,32 @@ class CaseCommands(Generic[A]):
         fields = tuple(model.model_fields)
         _check_arguments(method, model, conversions)
 
-        def run(case_id: UUID, body: BaseModel, request: Request, actor: Actor, app: A) -> JSONResponse:
+        async def run(case_id: UUID, body: BaseModel, request: Request, actor: Actor, app: A) -> JSONResponse:
             def perform(options: CommandOptions) -> CaseAggregate:
                 arguments = {
                     field: conversions.get(field, _unchanged)(getattr(body, field)) for field in fields
                 }
                 return method(app, case_id, **arguments, actor=actor, at=now(request), **options.kwargs())
 
-            return run_command(request, actor, body, perform)
+            return await run_blocking(run_command, request, actor, body, perform)
 
-        def with_body(
+        async def with_body(
             case_id: UUID,
             body: model,  # type: ignore[valid-type]  # a class chosen at runtime
             request: Request,
             actor: ActorDep,
             app: Annotated[Any, Depends(self.dependency)],
         ) -> JSONResponse:
-            return run(case_id, body, request, actor, app)
+            return await run(case_id, body, request, actor, app)
 
-        def empty_body(
+        async def empty_body(
             case_id: UUID,
             request: Request,
             actor: ActorDep,
             app: Annotated[Any, Depends(self.dependency)],
             body: EmptyBody = None,
         ) -> JSONResponse:
-            return run(case_id, body or model(), request, actor, app)
+            return await run(case_id, body or model(), request, actor, app)
 
         endpoint = empty_body if model is NoFields else with_body
         self._add(f"/{{case_id}}{path}", endpoint, name or method.__name__, doc)
@@ -221,7 +225,7 @@ class CaseCommands(Generic[A]):
     def _add(
         self,
         path: str,
-        endpoint: Callable[..., JSONResponse],
+        endpoint: Callable[..., Awaitable[JSONResponse]],
         name: str,
         doc: str | None,
         status_code: int | None = None,

@@ -21,6 +21,7 @@ import anyio.to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from xborder.api.problems import problem_response
+from xborder.api.threads import API_THREADS
 
 OVERLOADED: Final = "service.overloaded"
 RETRY_AFTER_SECONDS: Final = 1
@@ -32,13 +33,19 @@ def threads_awaited() -> int:
     return int(anyio.to_thread.current_default_thread_limiter().statistics().tasks_waiting)
 
 
+def requests_waiting() -> int:
+    """How many requests wait for a thread: of FastAPI's pool, or of the one commands and case reads
+    hand their work to (`xborder.api.threads`)."""
+    return threads_awaited() + API_THREADS.waiting
+
+
 class ThreadQueueLimit:
     def __init__(
         self,
         app: ASGIApp,
         *,
         max_waiting: int,
-        waiting: Callable[[], int] = threads_awaited,
+        waiting: Callable[[], int] = requests_waiting,
         never_shed: Collection[str] = _NEVER_SHED,
     ) -> None:
         if max_waiting < 1:

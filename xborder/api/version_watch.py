@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from starlette.concurrency import run_in_threadpool
-
 from xborder.api.presenters import Doc
+from xborder.api.threads import run_blocking
 from xborder.infra.signals import ReadModelSignals
 from xborder.projections.store import ProvinceReadModels
 
@@ -77,7 +76,7 @@ class VersionWatch:
         while watched.waiters:
             seen = self._signals.generation(province)
             try:
-                arrived = await run_in_threadpool(self._arrived, province, list(watched.waiters))
+                arrived = await run_blocking(self._arrived, province, list(watched.waiters))
             except Exception as error:  # noqa: BLE001  # handed to every waiting read, which raises it
                 for waiter in list(watched.waiters):
                     if not waiter.arrived.done():
