@@ -59,7 +59,9 @@ class BlockingWork:
 
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, started)
-        except asyncio.CancelledError:
+        except BaseException:
+            # Given up before a thread took it (its request cancelled), or never handed over (the
+            # pool shut down): it will not run, so it no longer waits.
             with self._lock:
                 if not state.started and not state.left:
                     state.left = True

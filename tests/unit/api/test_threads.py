@@ -71,3 +71,15 @@ def test_shedding_counts_the_waiting_of_both_pools(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(shedding, "threads_awaited", lambda: 2)
     monkeypatch.setattr(shedding.API_THREADS, "_waiting", 3)
     assert shedding.requests_waiting() == 5
+
+
+def test_a_call_the_pool_cannot_take_is_not_left_counted_as_waiting() -> None:
+    work = BlockingWork(max_threads=1)
+    work.close()  # as at the interpreter's exit: nothing more is taken
+
+    async def call() -> None:
+        await work.run(lambda: None)
+
+    with pytest.raises(RuntimeError, match="shutdown"):
+        asyncio.run(call())
+    assert work.waiting == 0
