@@ -73,4 +73,4 @@ def with_tls(url: str, settings: Settings) -> str:
 
 def connection_url(url: str, settings: Settings) -> str:
     """`url` with the DATABASE_SSL* settings and the liveness parameters, those it does not set itself."""
-    return with_parameters(url, {**tls_parameters(settings), **LIVENESS_PARAMETERS})
+    return with_parameters(with_tls(url, settings), LIVENESS_PARAMETERS)
