@@ -22,6 +22,7 @@ from tests.support.postgres import fresh_database
 from tests.support.service import CHUAN, HU, TRANSFER_BODY, YU, Service
 from tests.unit.domain.objection_builders import DRIVER, filing, violation
 from xborder import cli
+from xborder.projections.rebuild import rebuild_province
 from xborder.workflows.objection.application import ViolationObjections
 
 MODES = [pytest.param("kafka", marks=pytest.mark.kafka), "embedded"]
@@ -179,6 +180,13 @@ def test_provinces_in_databases_of_their_own_agree_with_the_shared_one(
         (YU, f"province_{YU}", case),
         ("shared", f"province_{HU}", case),
     }
+    # Its bulk shared among forked processes, each with connections of its own to 渝's database.
+    yu_docs = _docs(province_urls[YU], YU)
+    container = service.container
+    rebuilt = rebuild_province(container.readmodels, container.log_sources(), YU, batch_size=2, processes=2)
+    assert rebuilt.processes == 2
+    assert rebuilt.applied == sum(doc["version"] for doc in yu_docs.values())  # every event of its cases
+    assert _docs(province_urls[YU], YU) == yu_docs
     # The live consumer carries on in the rebuilt schema.
     _post(
         service,

@@ -82,6 +82,18 @@ class ProvinceReadModels:
         """The same read models, in the same databases, written to other schemas (a rebuild's fresh ones)."""
         return ProvinceReadModels(self._db, self._kinds, schema_of=schema_of, databases=self._databases)
 
+    def with_database(self, province: str, db: Database) -> ProvinceReadModels:
+        """The same read models, the province's written through `db` (a rebuild's forked share opens
+        its own connections: it may not use the pools it inherited)."""
+        return ProvinceReadModels(
+            self._db, self._kinds, schema_of=self._schema_of, databases={**self._databases, province: db}
+        )
+
+    @property
+    def shared_database(self) -> Database:
+        """The database of every province without one of its own — and of the event store."""
+        return self._db
+
     @property
     def own_databases(self) -> Mapping[str, Database]:
         """The provinces whose read model lives in a database of its own, and that database."""

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from xborder.projections.rebuild import ReadAhead
+from xborder.projections.rebuild_decoding import ReadAhead
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from functools import partial
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from psycopg import sql
@@ -32,18 +34,45 @@ Connect = Callable[[], AbstractContextManager[Any]]
 
 class RoutedNotifications:
     """The `NotificationSelector` of one province: only the notifications routed to it, from every
-    log in one query (an idle poll is one index probe per log, in one round trip)."""
+    log in one query (an idle poll is one index probe per log, in one round trip).
 
-    def __init__(self, province: str, connect: Connect | None = None) -> None:
+    `share` (index, of how many): only the notifications of the cases in that share (`share_of`), as a
+    rebuild shared among processes reads them (`xborder.projections.rebuild_shares`)."""
+
+    def __init__(
+        self, province: str, connect: Connect | None = None, *, share: tuple[int, int] | None = None
+    ) -> None:
         self.province = province
         self._connect = connect
         self._queries: dict[tuple[str, ...], str] = {}
+        self._branch: Callable[[Any], sql.Composed] = (
+            _routed_branch if share is None else partial(_routed_share_branch, share=share)
+        )
 
     def __call__(self, starts: Sequence[tuple[Any, int]], limit: int) -> Mapping[str, Sequence[Notification]]:
         params: list[Any] = []
         for app, start in starts:
             params += [app.name, self.province, app.name, start, limit]
-        return _select_all(starts, _cached(self._queries, starts, _routed_branch), params, self._connect)
+        return _select_all(starts, _cached(self._queries, starts, self._branch), params, self._connect)
+
+
+def share_of(case_id: UUID, shares: int) -> int:
+    """Which of `shares` shares a case is in: that of the equal ranges of ids its id falls in (case ids
+    are random, or hashes). A case's events, its catch-up replays included, are all in the same share.
+
+    Ranges, not a modulo: PostgreSQL estimates a range of ids from its statistics and keeps reading
+    the events in notification order, where it guesses that a computed condition keeps almost nothing
+    and sorts the whole table instead (90 ms a batch instead of 15)."""
+    return (case_id.int * shares) >> 128
+
+
+def _share_range(index: int, shares: int) -> tuple[UUID, UUID | None]:
+    """The ids of share `index`: from the first (inclusive) to the second (exclusive; None: to the end)."""
+    if not 0 <= index < shares:
+        raise ValueError(f"not a share: {index} of {shares}")
+    low = UUID(int=-((-index << 128) // shares))  # the least id whose share is `index`
+    high = UUID(int=-((-(index + 1) << 128) // shares)) if index + 1 < shares else None
+    return low, high
 
 
 class WholeLogs:
@@ -175,6 +204,18 @@ def _routed_branch(app: Any) -> sql.Composed:
         " WHERE r.province = %s AND r.application = %s AND r.notification_id >= %s"
         " ORDER BY r.notification_id LIMIT %s)"
     ).format(**_names(app))
+
+
+def _routed_share_branch(app: Any, share: tuple[int, int]) -> sql.Composed:
+    low, high = _share_range(*share)
+    below = sql.SQL("") if high is None else sql.SQL(" AND e.originator_id < {}").format(str(high))
+    return sql.SQL(
+        "(SELECT %s::text AS application, {columns} FROM {routes} r"
+        " JOIN {schema}.{events} e ON e.notification_id = r.notification_id"
+        " WHERE r.province = %s AND r.application = %s AND r.notification_id >= %s"
+        " AND e.originator_id >= {low}{below}"
+        " ORDER BY r.notification_id LIMIT %s)"
+    ).format(**_names(app), low=sql.Literal(str(low)), below=below)
 
 
 def _whole_branch(app: Any) -> sql.Composed:
