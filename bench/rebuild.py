@@ -14,8 +14,10 @@ What it does, on a fresh database (DATABASE_URL's server, or an embedded one):
    share of the logs is what the recorder would have written for such events.
 2. Rebuilds each province from zero, one after another, each in a subprocess of its own that runs what
    `xborder projections rebuild --province <code>` runs (`rebuild_province`, with the container's dead
-   letters), timed around that call. The subprocess reports its own peak RSS (`ru_maxrss`); this process
-   also samples its resident set (/proc) while it runs.
+   letters), timed around that call — twice, in alternating order: as the command does it (its bulk
+   shared among forked processes, one per core: `xborder.projections.rebuild_shares`) and in one
+   process, so that the gain of sharing is a ratio measured in the same run. The subprocess reports its
+   own peak RSS and its shares' (`ru_maxrss`); this process also samples its resident set (/proc).
 3. Copies the same number of rows with COPY: the events tables' rows out (COPY TO STDOUT) and into a
    fresh table of the same shape (COPY FROM STDIN), in the same run: the floor for moving those rows.
 
@@ -83,9 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR)
     parser.add_argument("--worker", metavar="PROVINCE", help=argparse.SUPPRESS)  # the subprocess's role
+    parser.add_argument("--processes", type=int, help=argparse.SUPPRESS)  # the worker's
     args = parser.parse_args(argv)
     if args.worker:
-        return _worker(args.database_url, args.worker, args.output)
+        return _worker(args.database_url, args.worker, args.output, args.processes)
     return _bench(args)
 
 
@@ -105,15 +108,21 @@ def _bench(args: argparse.Namespace) -> int:
             f"{store.clone_seconds:.0f} s)",
             flush=True,
         )
-        rebuilds = []
-        for code in provinces:
-            figures = _rebuild_in_subprocess(db.url, code, server)
-            rebuilds.append(figures)
-            print(
-                f"bench.rebuild:   {code}: {figures['events_read']:,} events in {figures['seconds']} s, "
-                f"{figures['events_per_s']:,} events/s, peak RSS {figures['peak_rss_mib']} MiB",
-                flush=True,
-            )
+        rebuilds, alone = [], []
+        for n, code in enumerate(provinces):
+            # Each province twice: as `xborder projections rebuild` does it (its bulk shared among the
+            # processes `rebuild_processes()` gives) and in one process, in alternating order, so that
+            # their ratio holds on a machine whose speed drifts.
+            order = [None, 1] if n % 2 == 0 else [1, None]
+            for processes in order:
+                figures = _rebuild_in_subprocess(db.url, code, server, processes)
+                (rebuilds if processes is None else alone).append(figures)
+                print(
+                    f"bench.rebuild:   {code}: {figures['events_read']:,} events in {figures['seconds']} s "
+                    f"({figures['processes']} process(es)), {figures['events_per_s']:,} events/s, "
+                    f"peak RSS {figures['peak_rss_mib']} MiB",
+                    flush=True,
+                )
         parked = _parked(db.url)
         copy = _raw_copy(db.url)
         print(
@@ -146,9 +155,11 @@ def _bench(args: argparse.Namespace) -> int:
             "tables": tables,
         },
         "rebuilds": rebuilds,
+        "rebuilds_in_one_process": alone,
         "dead_letters_parked": parked,
         "copy": copy,
         "summary": _summary(rebuilds, copy),
+        "summary_in_one_process": _summary(alone, copy),
         "target_events_per_s_per_province": TARGET_EVENTS_PER_S,
         "duration_s": round(time.perf_counter() - started, 1),
     }
@@ -323,12 +334,17 @@ def _province_maps(used: Sequence[str], codes: Sequence[str], copies: int) -> li
 
 
 # ------------------------------------------------------------------------------------- rebuilding
-def _rebuild_in_subprocess(database_url: str, province: str, server: BenchServer) -> dict[str, Any]:
-    """One province rebuilt by a subprocess of this module (`--worker`), its RSS sampled meanwhile."""
+def _rebuild_in_subprocess(
+    database_url: str, province: str, server: BenchServer, processes: int | None
+) -> dict[str, Any]:
+    """One province rebuilt by a subprocess of this module (`--worker`), its RSS sampled meanwhile;
+    `processes`: how many share its bulk (None: as many as `rebuild_province` chooses)."""
     scratch = server.scratch / f"rebuild-{province}"
     scratch.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "bench.rebuild", "--worker", province, "--database-url", database_url]
     command += ["--output", str(scratch)]
+    if processes is not None:
+        command += ["--processes", str(processes)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     sampled = 0
     while True:
@@ -346,9 +362,9 @@ def _rebuild_in_subprocess(database_url: str, province: str, server: BenchServer
     return figures
 
 
-def _worker(database_url: str | None, province: str, scratch: Path) -> int:
+def _worker(database_url: str | None, province: str, scratch: Path, processes: int | None) -> int:
     """The subprocess: what `xborder projections rebuild --province <code>` does, timed around
-    `rebuild_province`; one JSON line on stdout."""
+    `rebuild_province`; one JSON line on stdout. CPU seconds count the shares' too."""
     from xborder.bootstrap import bootstrap
     from xborder.projections.rebuild import rebuild_province
 
@@ -356,15 +372,20 @@ def _worker(database_url: str | None, province: str, scratch: Path) -> int:
     container = bootstrap(_settings_for(database_url, scratch))
     try:
         began = time.perf_counter()
-        cpu = time.process_time()
+        cpu = _cpu_seconds()
         result = rebuild_province(
-            container.readmodels, container.log_sources(), province, dead_letters=container.dead_letters
+            container.readmodels,
+            container.log_sources(),
+            province,
+            dead_letters=container.dead_letters,
+            processes=processes,
         )
         seconds = time.perf_counter() - began
-        cpu_seconds = time.process_time() - cpu
+        cpu_seconds = _cpu_seconds() - cpu
     finally:
         container.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    shares_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     figures = {
         "province": province,
         "events_read": result.events_read,
@@ -374,9 +395,17 @@ def _worker(database_url: str | None, province: str, scratch: Path) -> int:
         "events_per_s": round(result.events_read / seconds) if seconds else None,
         "applied_per_s": round(result.applied / seconds) if seconds else None,
         "peak_rss_mib": round(peak, 1),
+        "processes": result.processes,
+        "share_peak_rss_mib": round(shares_peak, 1) if result.processes > 1 else None,
     }
     print(json.dumps(figures), flush=True)
     return 0
+
+
+def _cpu_seconds() -> float:
+    """This process's CPU seconds and those of its children that have ended (a rebuild's shares)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def _parked(database_url: str) -> dict[str, int]:
@@ -476,12 +505,21 @@ def _summary(rebuilds: list[dict[str, Any]], copy: dict[str, Any]) -> dict[str, 
         "rebuild_over_copy": round(total / copy_rate, 4) if total and copy_rate else None,
         "peak_rss_mib": max((float(r["peak_rss_mib"]) for r in rebuilds), default=None),
         "sampled_peak_rss_mib": max((float(r["sampled_rss_mib"]) for r in rebuilds), default=None),
+        "share_peak_rss_mib": max((float(r["share_peak_rss_mib"] or 0) for r in rebuilds), default=None),
+        "processes": sorted({int(r["processes"]) for r in rebuilds}),
     }
 
 
 def _markdown(results: dict[str, Any]) -> str:
     machine, store, summary, copy = results["machine"], results["store"], results["summary"], results["copy"]
-    rates = summary["events_per_s"]
+    rates, alone = summary["events_per_s"], results["summary_in_one_process"]
+    processes = ", ".join(str(n) for n in summary["processes"])
+    one = alone["events_per_s"]
+    shared_over_one = (
+        round(summary["total_events_per_s"] / alone["total_events_per_s"], 3)
+        if summary["total_events_per_s"] and alone["total_events_per_s"]
+        else None
+    )
     lines = [
         f"# xborder benchmark: rebuilding the read models from zero — {results['date']}",
         "",
@@ -492,8 +530,10 @@ def _markdown(results: dict[str, Any]) -> str:
         "with new case ids and other provinces, routes cloned alike; "
         f"{store['late_joins']:,} events bring provinces into a case late). Each province rebuilt from zero "
         "in a subprocess of its own by `rebuild_province` (what `xborder projections rebuild` runs), one "
-        "after another; events/s = the events the province's read model was given (its routed events and "
-        "catch-up replays) ÷ the seconds `rebuild_province` took, the swap included.",
+        "after another — twice: as the command does it, its bulk shared among forked processes (one per "
+        "core), and in one process, in alternating order; events/s = the events the province's read "
+        "model was given (its routed events and catch-up replays) ÷ the seconds `rebuild_province` took, "
+        "the forks and the swap included.",
         "",
         f"- Machine: {machine.get('cores')} cores, {machine.get('cpu_model')}; "
         f"PostgreSQL {machine.get('postgres')} ({machine.get('postgres_mode')}); "
@@ -503,24 +543,32 @@ def _markdown(results: dict[str, Any]) -> str:
         "",
         "| figure | value | target |",
         "|---|---:|---:|",
-        f"| events/s per province: min / median / max | {rates['min']:,} / {rates['median']:,} / "
-        f"{rates['max']:,} | ≥ {results['target_events_per_s_per_province']:,} |",
+        f"| events/s per province: min / median / max ({processes} processes) | "
+        f"{rates['min']:,} / {rates['median']:,} / {rates['max']:,} | "
+        f"≥ {results['target_events_per_s_per_province']:,} |",
+        f"| the same in one process | {one['min']:,} / {one['median']:,} / {one['max']:,} | |",
+        f"| shared ÷ one process (all provinces) | {shared_over_one} | |",
         f"| all {summary['provinces']} provinces: events, seconds, events/s | {summary['events_read']:,}, "
         f"{summary['seconds']} s, {summary['total_events_per_s']:,} | |",
         f"| raw COPY of {copy['rows']:,} rows out and in: rows/s | {copy['rows_per_s']:,} | |",
         f"| rebuild ÷ COPY | {summary['rebuild_over_copy']} | |",
         f"| peak RSS of a rebuilding process (ru_maxrss; sampled) | {summary['peak_rss_mib']} MiB; "
         f"{summary['sampled_peak_rss_mib']} MiB | |",
+        f"| peak RSS of a share (ru_maxrss) | {summary['share_peak_rss_mib']} MiB | |",
         f"| dead letters parked | {sum(results['dead_letters_parked'].values())} | |",
         "",
-        "| province | events | applied | seconds | CPU s | events/s | peak RSS MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| province | events | applied | processes | seconds | CPU s | events/s | one process: seconds "
+        "| events/s | peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in results["rebuilds"]:
+    for r, o in zip(results["rebuilds"], results["rebuilds_in_one_process"], strict=True):
         lines.append(
-            f"| {r['province']} | {r['events_read']:,} | {r['applied']:,} | {r['seconds']} | "
-            f"{r['cpu_seconds']} | {r['events_per_s']:,} | {r['peak_rss_mib']} |"
+            f"| {r['province']} | {r['events_read']:,} | {r['applied']:,} | {r['processes']} | "
+            f"{r['seconds']} | {r['cpu_seconds']} | {r['events_per_s']:,} | {o['seconds']} | "
+            f"{o['events_per_s']:,} | {r['peak_rss_mib']} |"
         )
+    lines.append("")
+    lines.append("CPU s: the rebuilding process's and its shares' (PostgreSQL's not counted).")
     lines += ["", f"COPY: {copy['how']}.", ""]
     return "\n".join(lines)
 
