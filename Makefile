@@ -43,7 +43,8 @@ integration: $(STAMP)
 #   consumers, in alternating rounds beside the raw eventsourcing library; command -> visible in both
 #   provinces at 100/s and 200/s offered, embedded and through Kafka; the service's peak RSS;
 # bench.privacy (~3 min): the same service with sealing on and off;
-# bench.rebuild (~4 min): 200,000 events rebuilt province by province, beside a raw COPY of the rows;
+# bench.rebuild (~6 min): 200,000 events rebuilt province by province (shared among processes and in
+# one), beside a raw COPY of the rows;
 # bench.profile (~1 min): where a command's CPU goes, by layer (py-spy).
 # DATABASE_URL's server if set, else an embedded one. Everything is written to bench/results/.
 bench: $(STAMP)
