@@ -18,6 +18,9 @@ decoded every event of the nation to keep a province's share.) Unlike a live con
   each of its cases once however many of the case's events it holds;
 - decodes a batch ahead (`DecodedAhead`), reading the earlier events of every case that joins the
   province in it with one query per log, on a connection it holds, instead of one pooled read per case.
+- shares its bulk — the notifications routed to the province when it begins — among forked processes,
+  one per core, each applying the cases of one range of ids (`xborder.projections.rebuild_shares`);
+  it then carries on alone from where they ended.
 
 All of it happens in the province's read-model database (its own, with `READMODEL_URL_<code>`, or the
 shared one): the fresh schema is built beside the live one, and a record parked on the way is parked
