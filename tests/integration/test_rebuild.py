@@ -6,13 +6,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from psycopg import sql
 
 from tests.integration.conftest import MakeService
 from tests.support.service import CHUAN, TRANSFER_BODY, YU, Service
+from tests.support.waiting import wait_until
+from xborder.projections.rebuild import rebuild_province
 
 
 def _all_docs(service: Service, province: str) -> dict[str, object]:
@@ -67,3 +71,43 @@ def test_rebuild_equals_the_live_read_model(make_service: MakeService, mode: str
     doc = service.wait_for_version(CHUAN, ids[1], 3, timeout=60)
     assert doc == service.wait_for_version(YU, ids[1], 3)
     assert [h["version"] for h in doc["history"]] == [1, 2, 3]
+
+
+def test_a_rebuild_shared_among_processes_under_live_commands_ends_as_one_process_rebuilds(
+    make_service: MakeService,
+) -> None:
+    """Its forks are taken from a process whose workers and API are running (threads holding pools),
+    while commands keep coming: the shares use connections of their own, what was recorded meanwhile
+    is caught up before the swap, and the live consumer carries on in the swapped-in read model."""
+    service = make_service(provinces=[CHUAN, YU])
+    container = service.container
+    before = [service.apply_for_transfer(f"川A8{n:04d}") for n in range(12)]
+    for case in before:
+        service.wait_for_version(CHUAN, case["id"], case["version"])
+    during: list[dict[str, Any]] = []
+    rebuilt = threading.Event()
+
+    def keep_applying() -> None:
+        while not rebuilt.is_set() or len(during) < 3:
+            during.append(service.apply_for_transfer(f"川B8{len(during):04d}"))
+
+    applying = threading.Thread(target=keep_applying)
+    applying.start()
+    wait_until(lambda: len(during) >= 1, timeout=10, what="commands flowing")
+    try:
+        shared = rebuild_province(
+            container.readmodels, container.log_sources(), CHUAN, batch_size=3, processes=2
+        )
+    finally:
+        rebuilt.set()
+        applying.join()
+    assert shared.processes == 2
+
+    for case in before + during:
+        for province in (CHUAN, YU):
+            service.wait_for_version(province, case["id"], case["version"])
+    live = _all_docs(service, CHUAN)
+    assert len(live) == len(before) + len(during)
+    alone = rebuild_province(container.readmodels, container.log_sources(), CHUAN, processes=1)
+    assert alone.processes == 1
+    assert _all_docs(service, CHUAN) == live
