@@ -133,7 +133,8 @@ def build_in_shares(
         batch_size=batch_size,
     )
     children: list[tuple[Any, Connection]] = []
-    outcomes: list[tuple[int, int] | None] = []
+    done: list[tuple[int, int]] = []
+    failure: str | None = None
     try:
         for index in range(shares):
             receive, send = context.Pipe(duplex=False)
@@ -147,31 +148,37 @@ def build_in_shares(
             send.close()  # the child's end: EOF here once the child is gone, however it went
             children.append((child, receive))
         for _, receive in children:
-            outcomes.append(outcome := _outcome(receive))
-            if outcome is None:
+            outcome = _outcome(receive)
+            if isinstance(outcome, str):
+                failure = outcome
                 break  # the others' work is thrown away: no use waiting for it
+            done.append(outcome)
     finally:
         for child, receive in children:
-            if child.is_alive() and len(outcomes) < len(children):
+            if child.is_alive() and len(done) < len(children):
                 child.terminate()
             child.join()
             receive.close()
-    done = [outcome for outcome in outcomes if outcome is not None]
     if len(done) < shares:
-        logger.warning("rebuilding %s: a share of %d failed; rebuilding it in one process", province, shares)
+        logger.warning(
+            "rebuilding %s: a share of %d failed (%s); rebuilding it in one process",
+            province,
+            shares,
+            failure or "interrupted",
+        )
         return None
     return SharedBuild(events_read=sum(read for read, _ in done), applied=sum(applied for _, applied in done))
 
 
-def _outcome(receive: Connection) -> tuple[int, int] | None:
-    """(events read, applied) as the child sent them; None when it failed or died without a word."""
+def _outcome(receive: Connection) -> tuple[int, int] | str:
+    """(events read, applied) as the child sent them, or why it failed: its error's type, or that it
+    died without a word."""
     try:
         message = receive.recv()
     except EOFError:
-        return None
+        return "the process ended without an answer"
     if message[0] != "done":
-        logger.warning("a rebuild share failed: %s", message[1])
-        return None
+        return str(message[1])
     return int(message[1]), int(message[2])
 
 
@@ -197,7 +204,7 @@ def _share(plan: _Plan, index: int) -> tuple[int, int]:
         building = plan.building.with_database(plan.province, own)
         # Decoded as the rebuild in one process decodes, on the share's own connection to the events
         # (not read ahead on a thread: with every core busy, that only added the threads' costs).
-        decoded = DecodedEnvelopes(capacity=3 * plan.batch_size * max(1, len(plan.sources)))
+        decoded = DecodedEnvelopes(capacity=plan.batch_size * max(1, len(plan.sources)))  # one batch
         routed = RoutedNotifications(
             plan.province, connect=lambda: nullcontext(store), share=(index, plan.shares)
         )
