@@ -145,4 +145,5 @@ def test_the_shares_of_a_province_are_its_notifications_split_by_case(make_servi
             assert sorted(n.id for part in parts for n in part[name]) == [n.id for n in notes], name
             for k, part in enumerate(parts):
                 assert {share_of(n.originator_id, shares) for n in part[name]} <= {k}, name
-        assert all(any(part.values()) for part in parts)  # every share has cases to rebuild
+        # Case ids are random: a share may happen to be empty, but the cases are split, not all in one.
+        assert sum(1 for part in parts if any(part.values())) >= 2
