@@ -212,6 +212,7 @@ class _Outcome:
     origin: float | None = None
     destination: float | None = None
     error: str | None = None
+    refused: bool = False  # the command was answered 503 (the service shedding load): not retried
 
 
 @dataclass
@@ -249,6 +250,7 @@ def visibility_lag(
     # service keeps up, less when a backlog built up and took longer than the schedule to clear.
     span = counters.last_answered - first_scheduled if counters.last_answered is not None else None
     errors = [o.error for o in outcomes if o.error]
+    admitted = [o for o in outcomes if not o.refused]
     return {
         "offered_per_s": rate,
         "duration_s": duration_s,
@@ -268,6 +270,20 @@ def visibility_lag(
             [o.destination for o in outcomes if o.destination is not None], len(outcomes)
         ),
         "visible_both": _open_summary(both, len(outcomes)),
+        # The service refused these commands at once (503 service.overloaded: load shed); the
+        # percentiles below are over the applications it admitted, each missing one slower than all.
+        "commands_refused": len(outcomes) - len(admitted),
+        "admitted_command": _open_summary(
+            [o.answered for o in admitted if o.answered is not None], len(admitted)
+        ),
+        "admitted_visible_both": _open_summary(
+            [
+                max(o.origin, o.destination)
+                for o in admitted
+                if o.origin is not None and o.destination is not None
+            ],
+            len(admitted),
+        ),
         "schedule_late": Samples("late", latencies=[o.late for o in outcomes]).summary(),
         "queued_for_user": Samples("queued", latencies=[o.queued for o in outcomes]).summary(),
         "reads_sent": counters.reads,
@@ -406,6 +422,7 @@ async def _command_then_reads(
         return
     if response.status_code != 201:
         outcome.error = f"{response.status_code} {response.text[:300]}"
+        outcome.refused = response.status_code == 503
         return
     now = time.perf_counter()
     outcome.answered = now - scheduled
@@ -454,7 +471,7 @@ async def _visible(
             return f"{province.code}: {error}"
         if response.status_code == 200 and int(response.json()["version"]) >= version:
             return time.perf_counter()
-        if response.status_code == 429:
+        if response.status_code in (429, 503):  # too many waiting reads, or load shed: a read is retried
             await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
         elif response.status_code != 202:
             return f"{province.code}: {response.status_code} {response.text[:300]}"

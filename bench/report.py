@@ -282,6 +282,16 @@ def _lag_headline(lags: dict[str, Any]) -> list[str]:
             f"{_fmt(lag['achieved_commands_per_s'], 1)}/s; {_fmt(lag['visible_in_both'])} of "
             f"{_fmt(lag['offered'])} | |",
         ]
+        admitted = lag.get("admitted_visible_both")
+        if lag.get("commands_refused") and admitted is not None:
+            lines.append(
+                f"| … of those it admitted ({_fmt(lag['commands_refused'])} refused at once, 503: load "
+                f"shed), visible in both{through}, p50 / p95 / p99 / max ms | "
+                + " / ".join(
+                    _ms_or_over(admitted, k, limit) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")
+                )
+                + " | |"
+            )
     return lines
 
 
@@ -442,7 +452,15 @@ def _lag_lines(lag: dict[str, Any], *, capacity_share: float | None) -> list[str
         f"Offered {_fmt(lag['offered'])} in the measured window; answered {_fmt(lag['commands_answered'])} "
         f"in {_fmt(lag['answer_span_s'], 1)} s from the first measured send to the last answer "
         f"(**{_fmt(lag['achieved_commands_per_s'], 1)}/s achieved**); visible in both provinces: "
-        f"{_fmt(lag['visible_in_both'])}. Reads sent: {_fmt(lag['reads_sent'])}; at most "
+        f"{_fmt(lag['visible_in_both'])}. "
+        + (
+            f"The service refused {_fmt(lag['commands_refused'])} commands at once (503 "
+            "`service.overloaded`, `xborder.api.overload`: load it could not serve in time), which the "
+            "users did not retry; a read answered 503 was retried after its Retry-After, as after a 429. "
+            if lag.get("commands_refused")
+            else ""
+        )
+        + f"Reads sent: {_fmt(lag['reads_sent'])}; at most "
         f"{_fmt(lag['in_flight_max'])} applications in flight. The client was p99 "
         f"{_fmt(lag['schedule_late'].get('p99_ms'))} ms late on its schedule; applications waited p50 / "
         f"p99 {_fmt(lag['queued_for_user'].get('p50_ms'))} / {_fmt(lag['queued_for_user'].get('p99_ms'))} "
@@ -456,6 +474,14 @@ def _lag_lines(lag: dict[str, Any], *, capacity_share: float | None) -> list[str
         ("visible in the origin", lag["visible_origin"]),
         ("visible in the destination", lag["visible_destination"]),
         ("**visible in both**", lag["visible_both"]),
+        *(
+            [
+                ("command answered (201), of those admitted", lag["admitted_command"]),
+                ("**visible in both, of those admitted**", lag["admitted_visible_both"]),
+            ]
+            if lag.get("commands_refused")
+            else []
+        ),
     ):
         cells = [_ms_or_over(s, k, limit) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")]
         lines.append(f"| {label} | {_fmt(s.get('n'))} | " + " | ".join(cells) + " |")

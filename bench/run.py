@@ -448,10 +448,16 @@ def _lags(
 
 def _lag_notes(label: str, lag: Mapping[str, Any], users: int, *, kafka: bool) -> list[str]:
     notes: list[str] = []
-    if lag["not_visible_in_both"]:
+    refused = lag.get("commands_refused", 0)
+    if refused:
         notes.append(
-            f"{label}: {lag['not_visible_in_both']} of {lag['offered']} applications not "
-            f"visible in both provinces within {lag['limit_s']:g} s; first: {lag['first_error']}"
+            f"{label}: the service refused {refused} of {lag['offered']} commands at once (503, load shed)"
+        )
+    lost = lag["not_visible_in_both"] - refused
+    if lost:
+        notes.append(
+            f"{label}: {lost} of the {lag['offered'] - refused} applications admitted not visible in both "
+            f"provinces within {lag['limit_s']:g} s; first error: {lag['first_error']}"
         )
     late = lag["schedule_late"].get("p99_ms")
     if late is not None and late > 50:

@@ -13,10 +13,11 @@ from fastapi import APIRouter, FastAPI
 from xborder.api.auth import TokenVerifier
 from xborder.api.limits import BodySizeLimit
 from xborder.api.openapi import install_openapi
+from xborder.api.overload import OverloadGuard
 from xborder.api.presenters import Masker
 from xborder.api.problems import install_problem_handlers
 from xborder.api.rate_limits import install_rate_limits
-from xborder.api.shedding import ThreadQueueLimit
+from xborder.api.shedding import LoadShedding
 from xborder.api.version_watch import VersionWatch
 from xborder.api.waiting import WaitingReads
 
@@ -64,7 +65,14 @@ def build_app(
     # Each add_middleware wraps what was added before it: the body limit refuses before the rest runs.
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_body_bytes)
     # Outermost: a request the service cannot take is refused before anything else runs.
-    app.add_middleware(ThreadQueueLimit, max_waiting=container.settings.max_requests_waiting)
+    settings = container.settings
+    guard = (
+        OverloadGuard(target=settings.overload_latency_seconds, floor=settings.overload_min_in_progress)
+        if settings.overload_latency_seconds > 0
+        else None
+    )
+    app.state.overload_guard = guard
+    app.add_middleware(LoadShedding, max_waiting=settings.max_requests_waiting, guard=guard)
     for router in routers:
         app.include_router(router)
     install_openapi(app, routers)

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from xborder.api.overload import OverloadGuard
 from xborder.domain.calendar import CST
 
 router = APIRouter()
@@ -56,6 +57,9 @@ def readyz(request: Request) -> JSONResponse:
 def metrics(request: Request) -> Response:
     registry = CollectorRegistry()
     registry.register(_WorkerCollector(request.app.state.container))
+    guard = getattr(request.app.state, "overload_guard", None)
+    if guard is not None:
+        registry.register(_OverloadCollector(guard))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -73,3 +77,34 @@ class _WorkerCollector:
             failures.add_metric([worker.name], float(worker.failures))
         yield running
         yield failures
+
+
+class _OverloadCollector:
+    """Whether the API sheds load now (`xborder.api.overload`), at what bound, and what it has refused."""
+
+    def __init__(self, guard: OverloadGuard) -> None:
+        self.guard = guard
+
+    def collect(self) -> Any:
+        state = self.guard.state()
+        yield GaugeMetricFamily(
+            "xborder_api_overloaded",
+            "1 while requests past the in-progress limit are refused",
+            value=state.overloaded,
+        )
+        yield GaugeMetricFamily(
+            "xborder_api_in_progress",
+            "requests being served (not those waiting for a version)",
+            value=state.in_progress,
+        )
+        if state.limit is not None:
+            yield GaugeMetricFamily(
+                "xborder_api_in_progress_limit",
+                "requests in progress past which one is refused",
+                value=state.limit,
+            )
+        yield CounterMetricFamily(
+            "xborder_api_refused_overloaded",
+            "requests refused 503 because the API was overloaded",
+            value=state.refused,
+        )

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from xborder.api.case_lookup import visible_case
 from xborder.api.disclosure import disclose, disclose_one
 from xborder.api.presenters import Doc, is_visible
+from xborder.api.shedding import waiting_for_version
 from xborder.api.threads import run_blocking
 from xborder.api.version_watch import VersionWatch
 from xborder.api.waiting import WaitingReads
@@ -54,7 +55,7 @@ async def read_case(
     if min_version is not None and not _reached(doc, min_version) and wait > 0:
         waiting: WaitingReads = request.app.state.waiting_reads
         watch: VersionWatch = request.app.state.version_watch
-        with waiting.admit(actor):
+        with waiting.admit(actor), waiting_for_version():
             deadline = time.monotonic() + min(wait, container.settings.read_wait_max_seconds)
             while not _reached(doc, min_version) and (left := deadline - time.monotonic()) > 0:
                 # A case held at that version but not visible to the caller waits for a later one,

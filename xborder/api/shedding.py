@@ -1,5 +1,7 @@
-"""Shedding load: a request that would queue behind too many others for a worker thread is answered
-503 with Retry-After at once, instead of joining a queue that only grows.
+"""Shedding load: a request the service cannot serve in time is answered 503 with Retry-After at once,
+instead of joining a queue that only grows. Two bounds, either of which refuses: one on time, while the
+service is overloaded (`xborder.api.overload`: past the requests it serves within
+`OVERLOAD_LATENCY_SECONDS`), and one on memory, below.
 
 Every endpoint that touches the database runs in the thread pool. When more arrives than the machine
 can serve, requests wait for a thread as coroutines, each holding its request; a client that gives up
@@ -14,18 +16,41 @@ them most when the service is overloaded).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Final
 
 import anyio.to_thread
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from xborder.api.overload import InProgress, OverloadGuard
 from xborder.api.problems import problem_response
 from xborder.api.threads import API_THREADS
 
 OVERLOADED: Final = "service.overloaded"
 RETRY_AFTER_SECONDS: Final = 1
 _NEVER_SHED: Final = frozenset({"/healthz", "/readyz", "/metrics"})
+_SAFE_METHODS: Final = frozenset({"GET", "HEAD"})
+
+# The request this task serves, as the guard admitted it: a read that waits for a version says so.
+_ADMITTED: ContextVar[tuple[OverloadGuard, InProgress] | None] = ContextVar("xborder_admitted", default=None)
+
+
+@contextmanager
+def waiting_for_version() -> Iterator[None]:
+    """While the block runs, the request waits for a version to be applied (a read-your-writes wait):
+    it is not the service's work, so it is not counted in progress, and its time stops here."""
+    admitted = _ADMITTED.get()
+    if admitted is None:  # not served through the middleware (an app without it, a unit test)
+        yield
+        return
+    guard, request = admitted
+    guard.waiting(request)
+    try:
+        yield
+    finally:
+        guard.working(request)
 
 
 def threads_awaited() -> int:
@@ -39,12 +64,16 @@ def requests_waiting() -> int:
     return threads_awaited() + API_THREADS.waiting
 
 
-class ThreadQueueLimit:
+class LoadShedding:
+    """The middleware: refuses what the guard refuses, or past `max_waiting` requests waiting for a
+    thread; times every other request for the guard. Health and metrics are never shed nor timed."""
+
     def __init__(
         self,
         app: ASGIApp,
         *,
         max_waiting: int,
+        guard: OverloadGuard | None = None,
         waiting: Callable[[], int] = requests_waiting,
         never_shed: Collection[str] = _NEVER_SHED,
     ) -> None:
@@ -52,25 +81,48 @@ class ThreadQueueLimit:
             raise ValueError(f"max_waiting must be positive, got {max_waiting}")
         self.app = app
         self.max_waiting = max_waiting
+        self.guard = guard
         self.waiting = waiting
         self.never_shed = frozenset(never_shed)
-        self.shed = 0
+        self.shed = 0  # refused past max_waiting (the guard counts its own)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["path"] not in self.never_shed
-            and self.waiting() >= self.max_waiting
-        ):
-            self.shed += 1
-            response = problem_response(
-                503,
-                OVERLOADED,
-                f"the service is busier than it can serve ({self.max_waiting} requests already wait); "
-                f"retry after {RETRY_AFTER_SECONDS} s (a command with its Idempotency-Key)",
-                title="Service overloaded",
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
-            await response(scope, receive, send)
+        if scope["type"] != "http" or scope["path"] in self.never_shed:
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        if self.waiting() >= self.max_waiting:
+            self.shed += 1
+            await _refuse(scope, receive, send, f"{self.max_waiting} requests already wait for a thread")
+            return
+        guard = self.guard
+        if guard is None:
+            await self.app(scope, receive, send)
+            return
+        request = guard.arrive(reading=scope["method"] in _SAFE_METHODS)
+        if request is None:
+            await _refuse(scope, receive, send, "it cannot answer more requests in time")
+            return
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                guard.answered(request, ok=message["status"] < 400)
+            await send(message)
+
+        admitted = _ADMITTED.set((guard, request))
+        try:
+            await self.app(scope, receive, timed_send)
+        finally:
+            _ADMITTED.reset(admitted)
+            guard.leave(request)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, why: str) -> None:
+    response = problem_response(
+        503,
+        OVERLOADED,
+        f"the service is busier than it can serve ({why}); "
+        f"retry after {RETRY_AFTER_SECONDS} s (a command with its Idempotency-Key)",
+        title="Service overloaded",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+    await response(scope, receive, send)

@@ -108,6 +108,13 @@ class Settings(BaseSettings):
     # Requests waiting for a worker thread beyond which a new one is answered 503 at once
     # (xborder.api.shedding): the queue an overload builds, and the memory it holds, stay bounded.
     max_requests_waiting: int = Field(default=256, ge=1)
+    # An overload (xborder.api.overload): when even the fastest request of a second took longer than
+    # this, requests past what the service serves within it are answered 503 at once, so that those it
+    # admits are answered in about this time whatever is offered. 0 turns it off.
+    overload_latency_seconds: float = Field(default=0.25, ge=0, le=60)
+    # Never fewer requests in progress than this are admitted while overloaded, and fewer in an
+    # interval never make an overload (a few slow requests are not a queue).
+    overload_min_in_progress: int = Field(default=16, ge=1)
     rate_limit_enabled: bool = True
     rate_limit_commands_per_second: float = Field(default=20.0, gt=0)
     rate_limit_commands_burst: int = Field(default=300, ge=1)
