@@ -433,7 +433,10 @@ def _all_worker_kinds() -> tuple[str, ...]:
 
 
 def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | None) -> int:
+    from pathlib import Path
+
     from xborder.bootstrap import bootstrap
+    from xborder.consumers.status_file import STATUS_FILE_ENV, StatusWriter
     from xborder.infra.collector import settle_after_start
     from xborder.infra.logging import configure_logging
 
@@ -445,6 +448,14 @@ def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | No
     container.start_workers(kinds, provinces)
     settle_after_start()
     parent = os.environ.get("XBORDER_SERVE_PID")  # run by `xborder serve`: end with it, never orphaned
+    status_file = os.environ.get(STATUS_FILE_ENV)  # and tell its /readyz how the workers stand
+    writer = (
+        StatusWriter(Path(status_file), lambda: [w.status() for w in container.workers])
+        if status_file
+        else None
+    )
+    if writer is not None:
+        writer.start()
     try:
         while not stop.wait(1.0):
             if parent is not None and str(os.getppid()) != parent:
@@ -454,6 +465,8 @@ def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | No
                 print(f"xborder: worker stopped: {failed[0].name}: {failed[0].error}", file=sys.stderr)
                 return 1
     finally:
+        if writer is not None:
+            writer.stop()
         container.close()
     return 0
 

@@ -6,6 +6,7 @@ Importing this module connects to nothing; tests pass a container they built the
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
@@ -16,6 +17,7 @@ from xborder.api import across_workflows, audit_routes, health, privacy_routes
 from xborder.api.app import build_app
 from xborder.bootstrap import WORKER_KINDS, Container, bootstrap
 from xborder.console.mount import install_console
+from xborder.consumers.status_file import STATUS_FILE_ENV
 from xborder.infra.collector import settle_after_start
 from xborder.infra.settings import Settings
 from xborder.workflows.registry import WORKFLOWS
@@ -58,6 +60,8 @@ def create_app(container: Container | None = None, *, run_workers: bool | None =
         expect_workers=start_workers,
         lifespan=lifespan,
     )
+    if owned:  # `xborder serve` with its workers apart: /readyz counts them as that process reports
+        app.state.workers_status_file = os.environ.get(STATUS_FILE_ENV)
     # The web console: pages at / that call this same app's API in-process (xborder.console).
     install_console(app, running, {spec.kind: spec.router for spec in WORKFLOWS})
     return app

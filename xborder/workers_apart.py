@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from xborder.bootstrap import bootstrap
+from xborder.consumers.status_file import STATUS_FILE_ENV
 from xborder.infra.postgres.embedded import EmbeddedPostgres, start_embedded_postgres
 from xborder.infra.settings import Settings
 
@@ -36,6 +40,7 @@ class WorkersApart:
         self._child: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._watch: threading.Thread | None = None
+        self._status_dir: str | None = None
 
     def __enter__(self) -> Self:
         url = self._settings.database_url
@@ -46,6 +51,9 @@ class WorkersApart:
         # Create every table once, here, before two processes would race to create them.
         bootstrap(Settings()).close()
         os.environ["WORKER_KINDS"] = "listener"
+        # Where the workers' process reports how its workers stand, for this process's /readyz.
+        self._status_dir = tempfile.mkdtemp(prefix="xborder-workers-")
+        os.environ[STATUS_FILE_ENV] = str(Path(self._status_dir) / "status.json")
         self._child_env = {**os.environ, "DATABASE_URL": url, "XBORDER_SERVE_PID": str(os.getpid())}
         self._child_env.pop("WORKER_KINDS", None)
         self._start()
@@ -62,6 +70,9 @@ class WorkersApart:
             child = self._child
             if child is not None and child.poll() is not None and not self._stopping.is_set():
                 logger.error("the workers' process exited (%s); restarting it", child.returncode)
+                # What the dead process last wrote is not how the next one stands: /readyz says not
+                # ready until the new one reports.
+                Path(os.environ[STATUS_FILE_ENV]).unlink(missing_ok=True)
                 time.sleep(_RESTART_PAUSE_S)
                 if not self._stopping.is_set():
                     self._start()
@@ -81,3 +92,6 @@ class WorkersApart:
                 child.wait()
         if self._embedded is not None:
             self._embedded.stop()
+        if self._status_dir is not None:
+            shutil.rmtree(self._status_dir, ignore_errors=True)
+        os.environ.pop(STATUS_FILE_ENV, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -10,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from xborder.api.overload import OverloadGuard
+from xborder.consumers.status_file import read_status
 from xborder.domain.calendar import CST
 
 router = APIRouter()
@@ -29,8 +31,13 @@ def readyz(request: Request) -> JSONResponse:
     # A province whose read model lives in its own database cannot be read or projected without it.
     own = {code: db.ping() for code, db in container.readmodels.own_databases.items()}
     workers = [w.status() for w in container.workers]
+    status_file = getattr(request.app.state, "workers_status_file", None)
+    if status_file:  # the workers run in a process of their own (`xborder serve`): as it reports them
+        workers += read_status(Path(status_file))
     expected = request.app.state.expect_workers
-    workers_ok = all(w["running"] and not w["error"] for w in workers) and (bool(workers) or not expected)
+    workers_ok = all(w["running"] and w.get("ready", True) and not w["error"] for w in workers) and (
+        bool(workers) or not expected
+    )
     ready = database and all(own.values()) and workers_ok
     body = {
         "status": "ready" if ready else "not_ready",

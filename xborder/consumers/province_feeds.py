@@ -24,6 +24,7 @@ from xborder.infra.feeds import (
     ProvincesWakeup,
     Unreadable,
     UnreadableHandler,
+    feed_ready,
 )
 from xborder.infra.postgres.routes import RoutedTogether
 
@@ -114,6 +115,9 @@ class KafkaProvinceFeeds:
             if code in provinces:  # a stopped province's records are not read on past its gap
                 batches.setdefault(code, []).append(record)
         return dict(batches)
+
+    def ready(self) -> bool:
+        return feed_ready(self._feed)
 
     def rewind(self, provinces: Collection[str]) -> None:
         self._feed.rewind()  # every partition to its province's stored position

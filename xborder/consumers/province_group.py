@@ -27,7 +27,7 @@ from functools import partial
 from xborder.consumers.province_feeds import ProvinceFeeds
 from xborder.consumers.worker import Worker
 from xborder.infra.failures import describe_failure, is_passing_fault
-from xborder.infra.feeds import FeedRecord
+from xborder.infra.feeds import FeedRecord, feed_ready
 from xborder.projections.casedoc import ProjectionGapError
 from xborder.projections.dead_letters import DeadLetters, Parking, projection_consumer
 from xborder.projections.store import ApplyResult, ProvinceReadModels
@@ -123,6 +123,9 @@ class ProvinceGroupConsumer(Worker):
         logger.critical("projection of %s stopped (the others go on): %s", province, why)
 
     # ------------------------------------------------------------------ the worker's hooks
+    def ready(self) -> bool:
+        return feed_ready(self.feeds)
+
     def recover(self) -> None:
         self.feeds.rewind(self.provinces)
 

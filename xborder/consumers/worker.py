@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 from xborder.infra.failures import describe_failure
-from xborder.infra.feeds import Feed, UnreadableRecord
+from xborder.infra.feeds import Feed, UnreadableRecord, feed_ready
 
 logger = logging.getLogger("xborder.workers")
 
@@ -67,8 +67,18 @@ class Worker:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def ready(self) -> bool:
+        """Whether it can do its work now; a consumer of a broker: once it has been given its topics."""
+        return True
+
     def status(self) -> dict[str, Any]:
-        return {"name": self.name, "running": self.running, "error": self.error, "failures": self.failures}
+        return {
+            "name": self.name,
+            "running": self.running,
+            "ready": self.running and self.ready(),
+            "error": self.error,
+            "failures": self.failures,
+        }
 
     def _run(self) -> None:
         # A recovery that failed (the database still unreachable) is retried before the next step: a
@@ -113,6 +123,9 @@ class FeedWorker(Worker):
     positions it stored with its effects; stopping closes the feed."""
 
     feed: Feed
+
+    def ready(self) -> bool:
+        return feed_ready(self.feed)
 
     def recover(self) -> None:
         self.feed.rewind()

@@ -349,3 +349,10 @@ class NotificationLogFeed:
 def prior_events_of(app: Any) -> Callable[[Any, int], Any]:
     """An aggregate's events up to a version, from the Application's event store."""
     return lambda aggregate_id, lte: app.events.get(aggregate_id, lte=lte)
+
+
+def feed_ready(feed: object) -> bool:
+    """A feed that may not be able to receive yet says so (`ready()`: a Kafka consumer before its group
+    gave it its topics); any other can."""
+    ready = getattr(feed, "ready", None)
+    return bool(ready()) if callable(ready) else True

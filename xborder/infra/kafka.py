@@ -451,6 +451,13 @@ class KafkaFeed:
                     )
             return records
 
+    def ready(self) -> bool:
+        """Whether the group has given this consumer its partitions (and it has sought to its stored
+        positions): before that, a poll returns nothing however much waits on the topics."""
+        with self._lock:
+            consumer = self._consumer
+            return consumer is not None and not self._closed and bool(consumer.assignment())
+
     def interrupt(self) -> None:
         """Nothing to do: a Kafka poll waits at most its (short) timeout."""
 

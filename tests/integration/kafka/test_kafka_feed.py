@@ -264,3 +264,28 @@ def test_wait_for_broker_names_the_unreachable_address() -> None:
     with pytest.raises(RuntimeError, match=address):
         wait_for_broker(address, 0.3)
     assert time.monotonic() - started < 5
+
+
+def test_a_feed_is_ready_once_the_group_gave_it_its_partitions(
+    broker: TansuBroker, producer: KafkaProducer
+) -> None:
+    """What /readyz counts (`Worker.ready`): before its group has assigned it the topic's partitions a
+    feed receives nothing however much waits there, so it is not ready; once assigned, it is; closed,
+    it is not."""
+    topic = unique("ready")
+    published = publish_cases(broker, producer, topic)
+    feed = make_feed(broker, topic, dict)
+    try:
+        assert feed.ready() is False  # not even a consumer yet
+        records: list[FeedRecord] = []
+        deadline = time.monotonic() + TIMEOUT
+        while not feed.ready():
+            assert not records, "records arrived before the feed had its partitions"
+            assert time.monotonic() < deadline, "the group never assigned the feed its partitions"
+            records += feed.poll(0.2)
+        assert feed.ready() is True
+        records += read(feed, len(published) - len(records))
+        assert keyed(records) == published
+    finally:
+        feed.close()
+    assert feed.ready() is False
