@@ -80,18 +80,19 @@ class IdempotentApplicationRecorder(PostgresApplicationRecorder):
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """The library's insert, with the events table's lock held for one round trip, not two.
+        """The library's insert, without a client round trip while the events table is locked.
 
         The library locks the table (so that commit order is notification order), inserts, waits for
         the ids, and only then sends the COMMIT: the lock is held while the answer travels back, the
         client reads it, and the COMMIT travels out. In the API process the thread that reads it also
-        waits for the interpreter's lock, behind forty others: measured under a light load through
-        Kafka, sessions queued behind `LOCK TABLE ... IN EXCLUSIVE MODE` in most samples, and a
-        command's p99 was 1.2–1.6 s against a p50 of 25–36 ms. Here the lock, the events, their routes
-        (written from the ids the insert returns, in the same statement), the announcements and the
-        COMMIT go in one pipeline, answered together: the lock is held for the server's work alone.
-        The idempotency record is still written and read first, before the lock is asked for, so that
-        a retry racing its first attempt waits on that row, not on every other command."""
+        waits for the interpreter's lock, behind forty others: sampled every 20 ms under a light load
+        through Kafka, sessions waited on `LOCK TABLE ... IN EXCLUSIVE MODE` in 684 samples of 18 s
+        (40 after this). Here the lock, the events, their routes (written from the ids the insert
+        returns, in the same statement), the announcements and the COMMIT go out in one pipeline, the
+        answers read after: between the lock and the COMMIT there are only the microseconds of Python
+        that send each statement. The idempotency record is still written and read first, before the
+        lock is asked for, so that a retry racing its first attempt waits on that row, not on every
+        other command."""
         if self.datastore.enable_db_functions or not stored_events:
             ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return ids
