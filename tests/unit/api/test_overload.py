@@ -44,6 +44,17 @@ def _overload(guard: OverloadGuard, clock: FakeClock, *, timed: int = 40) -> Non
     guard.state()  # rolls the interval over
 
 
+def _answer_each(
+    guard: OverloadGuard, clock: FakeClock, requests: list[InProgress | None], tick: float
+) -> None:
+    """Requests already in progress answered one after another, `tick` seconds apart, and gone."""
+    for request in requests:
+        assert request is not None
+        clock.now += tick
+        guard.answered(request, ok=True)
+        guard.leave(request)
+
+
 def _hold(guard: OverloadGuard, n: int, *, reading: bool = False) -> list[InProgress | None]:
     return [guard.arrive(reading=reading) for _ in range(n)]
 
@@ -53,11 +64,7 @@ def test_a_burst_answered_in_time_is_never_refused() -> None:
     guard = _guard(clock)
     burst = _hold(guard, 500)
     assert all(request is not None for request in burst)
-    for request in burst:
-        assert request is not None
-        clock.now += 0.001
-        guard.answered(request, ok=True)
-        guard.leave(request)
+    _answer_each(guard, clock, burst, 0.001)
     clock.now += 1.0
     assert guard.state().overloaded is False
     assert guard.state().in_progress == 0
@@ -128,11 +135,7 @@ def test_the_overload_ends_after_an_interval_with_nothing_refused() -> None:
     held = _hold(guard, 10)
     assert guard.arrive() is None
     # Still refusing in this interval: the next is judged overloaded again (from what it answered).
-    for request in held:
-        assert request is not None
-        clock.now += 0.01
-        guard.answered(request, ok=True)
-        guard.leave(request)
+    _answer_each(guard, clock, held, 0.01)
     clock.now += 1.0
     assert guard.state().overloaded is True
     # An interval in which demand stayed within the limit: over.
