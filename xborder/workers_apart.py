@@ -40,7 +40,7 @@ class WorkersApart:
         self._child: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._watch: threading.Thread | None = None
-        self._status_dir: str | None = None
+        self._status_dir: str | None = None  # the workers' process's status file is in it
 
     def __enter__(self) -> Self:
         url = self._settings.database_url
@@ -53,13 +53,18 @@ class WorkersApart:
         os.environ["WORKER_KINDS"] = "listener"
         # Where the workers' process reports how its workers stand, for this process's /readyz.
         self._status_dir = tempfile.mkdtemp(prefix="xborder-workers-")
-        os.environ[STATUS_FILE_ENV] = str(Path(self._status_dir) / "status.json")
+        os.environ[STATUS_FILE_ENV] = str(self._status_file)
         self._child_env = {**os.environ, "DATABASE_URL": url, "XBORDER_SERVE_PID": str(os.getpid())}
         self._child_env.pop("WORKER_KINDS", None)
         self._start()
         self._watch = threading.Thread(target=self._supervise, name="workers-apart", daemon=True)
         self._watch.start()
         return self
+
+    @property
+    def _status_file(self) -> Path:
+        assert self._status_dir is not None, "entered first"
+        return Path(self._status_dir) / "status.json"
 
     def _start(self) -> None:
         self._child = subprocess.Popen([sys.executable, "-m", "xborder.cli", "work"], env=self._child_env)
@@ -72,7 +77,7 @@ class WorkersApart:
                 logger.error("the workers' process exited (%s); restarting it", child.returncode)
                 # What the dead process last wrote is not how the next one stands: /readyz says not
                 # ready until the new one reports.
-                Path(os.environ[STATUS_FILE_ENV]).unlink(missing_ok=True)
+                self._status_file.unlink(missing_ok=True)
                 time.sleep(_RESTART_PAUSE_S)
                 if not self._stopping.is_set():
                     self._start()

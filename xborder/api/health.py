@@ -35,9 +35,8 @@ def readyz(request: Request) -> JSONResponse:
     if status_file:  # the workers run in a process of their own (`xborder serve`): as it reports them
         workers += read_status(Path(status_file))
     expected = request.app.state.expect_workers
-    workers_ok = all(w["running"] and w.get("ready", True) and not w["error"] for w in workers) and (
-        bool(workers) or not expected
-    )
+    # `ready` implies running (`Worker.status`, `read_status`).
+    workers_ok = all(w["ready"] and not w["error"] for w in workers) and (bool(workers) or not expected)
     ready = database and all(own.values()) and workers_ok
     body = {
         "status": "ready" if ready else "not_ready",

@@ -16,7 +16,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -34,6 +35,8 @@ ROUTES_TABLE = "xborder_routes"
 # Announced on commit with "<pid>|<application>|<province>,<province>...": other processes' consumers of
 # those provinces (and the application's national consumers) wake at once instead of at their next poll.
 SAVED_CHANNEL = "xborder_saved"
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,18 @@ class IdempotentApplicationRecorder(PostgresApplicationRecorder):
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
         ]
+        if routes is None:
+            return self._insert_statements[0], (events,)
+        provinces, keys = routed_rows(
+            routes, [(e.originator_id, e.originator_version) for e in stored_events]
+        )
+        originators, versions = [key[0] for key in keys], [key[1] for key in keys]
+        return self._insert_statements[1], (events, routes.application, provinces, originators, versions)
+
+    @cached_property
+    def _insert_statements(self) -> tuple[sql.Composed, sql.Composed]:
+        """The insert returning the ids, without and with the routes' rows: composed once, not on
+        every save (composing identifiers was a measurable part of a statement's cost)."""
         schema = sql.Identifier(self.datastore.schema)
         inserted = sql.SQL(
             "WITH inserted AS (INSERT INTO {schema}.{table} AS t"
@@ -131,16 +146,6 @@ class IdempotentApplicationRecorder(PostgresApplicationRecorder):
             kind=sql.Identifier(self.stored_event_type_name),
         )
         ordered = sql.SQL(" SELECT notification_id FROM inserted ORDER BY notification_id")
-        if routes is None:
-            return inserted + ordered, (events,)
-        provinces: list[str] = []
-        originators: list[Any] = []
-        versions: list[int] = []
-        for event, routed_to in zip(stored_events, routes.provinces, strict=True):
-            for province in routed_to:
-                provinces.append(province)
-                originators.append(event.originator_id)
-                versions.append(event.originator_version)
         routed = sql.SQL(
             ", routed AS (INSERT INTO {routes} (province, application, notification_id)"
             " SELECT r.province, %s, i.notification_id FROM inserted i"
@@ -148,19 +153,26 @@ class IdempotentApplicationRecorder(PostgresApplicationRecorder):
             " ON i.originator_id = r.originator_id AND i.originator_version = r.version"
             " ON CONFLICT DO NOTHING)"
         ).format(routes=sql.Identifier(ROUTES_TABLE), id_type=sql.SQL(self.datastore.originator_id_type))
-        return inserted + routed + ordered, (events, routes.application, provinces, originators, versions)
+        return inserted + ordered, inserted + routed + ordered
+
+
+def routed_rows(routes: EventRoutes, keys: Sequence[K]) -> tuple[list[str], list[K]]:
+    """The routes as parallel columns, a row per event and province it is routed to: the provinces,
+    and each row's event by its key (its notification id, or its originator and version)."""
+    provinces: list[str] = []
+    keyed: list[K] = []
+    for key, routed_to in zip(keys, routes.provinces, strict=True):
+        for province in routed_to:
+            provinces.append(province)
+            keyed.append(key)
+    return provinces, keyed
 
 
 def insert_routes(curs: Cursor[DictRow], routes: EventRoutes, notification_ids: Sequence[int]) -> None:
     """One row per (event, province it is routed to); a row already there (a backfill racing a save)
     is kept. All of them in one statement: a command's events reach two provinces or more, and a
     statement per row cost the server more to receive and answer than to execute."""
-    provinces: list[str] = []
-    ids: list[int] = []
-    for notification_id, routed_to in zip(notification_ids, routes.provinces, strict=True):
-        for province in routed_to:
-            provinces.append(province)
-            ids.append(notification_id)
+    provinces, ids = routed_rows(routes, notification_ids)
     if provinces:
         curs.execute(
             f"INSERT INTO {ROUTES_TABLE} (province, application, notification_id)"  # noqa: S608
