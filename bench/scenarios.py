@@ -199,16 +199,19 @@ def expected_versions(container: Container, cases: Sequence[Case]) -> dict[UUID,
 
 
 def drive_projections(container: Container, cases: Sequence[Case]) -> dict[str, Any]:
-    """Build the projection workers and step each one synchronously, one province at a time, until its
-    read model holds the aggregate's version of every case it is involved in. Times only the stepping."""
+    """A projection consumer of each province alone (not the service's one consumer for the provinces
+    of a database, which applies them together), stepped synchronously, one province at a time, until
+    its read model holds the aggregate's version of every case it is involved in. Times only the
+    stepping."""
     aggregate_versions = expected_versions(container, cases)
     max_notification = container.application(VehicleTransfers).recorder.max_notification_id() or 0
     app_name = container.application(VehicleTransfers).name
     provinces: dict[str, Any] = {}
     notes: list[str] = []
-    for worker in container.build_workers(["projection"]):
-        assert isinstance(worker, ProjectionConsumer)
-        province = worker.province
+    for province in PROVINCES:
+        worker = ProjectionConsumer(
+            province, container.province_feed(province), container.readmodels, poll_timeout=0
+        )
         mine = {c.id: aggregate_versions[c.id] for c in cases if province in c.provinces}
         before = read_model_versions(container, province, list(mine))
         to_apply = sum(v - before.get(case_id, 0) for case_id, v in mine.items())
