@@ -349,14 +349,20 @@ class Container:
         from xborder.infra.kafka import ensure_topics, kafka_security
 
         assert self.settings.kafka_bootstrap_servers
-        ensure_topics(
-            self.settings.kafka_bootstrap_servers,
-            self.delivery_topics(),
-            partitions=self.settings.kafka_partitions,
-            replication_factor=self.settings.kafka_replication_factor,
-            client_id=self.settings.kafka_client_id,
-            security=kafka_security(self.settings),
-        )
+        provinces = [province_topic(p.code) for p in PROVINCES]
+        national = [topic for topic in self.delivery_topics() if topic not in provinces]
+        for topics, partitions in (
+            (provinces, self.settings.kafka_province_partitions),
+            (national, self.settings.kafka_partitions),
+        ):
+            ensure_topics(
+                self.settings.kafka_bootstrap_servers,
+                topics,
+                partitions=partitions,
+                replication_factor=self.settings.kafka_replication_factor,
+                client_id=self.settings.kafka_client_id,
+                security=kafka_security(self.settings),
+            )
         self._topics_ready = True
 
     def delivery_topics(self) -> list[str]:

@@ -54,6 +54,7 @@ def service_env(
         "DATA_DIR": str(data_dir),
         "PROVINCES": ",".join(provinces),
         "KAFKA_PARTITIONS": "3",
+        "KAFKA_PROVINCE_PARTITIONS": "3",  # partitions split among members: the harder path
         "LOG_LEVEL": "INFO",
         "PG_POOL_SIZE": "4",  # six processes, and other suites, share the server's 100 connections
         **extra,

@@ -62,6 +62,9 @@ def test_settings(database_url: str, data_dir: Path, **overrides: object) -> Set
         "poll_interval_seconds": 0.05,
         "deadline_tick_seconds": 0.05,
         "kafka_partitions": 3,
+        # Several partitions on the provinces' topics too (the default is one): positions per partition
+        # and partitions split among a group's members are the harder paths.
+        "kafka_province_partitions": 3,
         "pg_pool_size": 12,
     }
     values.update(overrides)

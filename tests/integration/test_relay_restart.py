@@ -54,6 +54,7 @@ def _relay_process(service: Service, broker: TansuBroker, data_dir: Path) -> sub
         "DATABASE_URL": service.container.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
         "KAFKA_PARTITIONS": str(settings.kafka_partitions),
+        "KAFKA_PROVINCE_PARTITIONS": str(settings.kafka_province_partitions),
         "PROVINCES": ",".join(settings.provinces or []),
         "JWT_SECRET": "integration-test-secret-of-at-least-32-bytes",
         "DATA_DIR": str(data_dir),

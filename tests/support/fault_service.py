@@ -30,6 +30,7 @@ def fault_settings(database_url: str, data_dir: Path, **overrides: object) -> Se
         "poll_interval_seconds": 0.05,
         "deadline_tick_seconds": 0.5,
         "kafka_partitions": 3,
+        "kafka_province_partitions": 3,  # as in the integration tests: more than the default's one
         "pg_pool_size": 12,
     }
     values.update(overrides)

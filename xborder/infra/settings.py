@@ -41,7 +41,14 @@ class Settings(BaseSettings):
     # Unset KAFKA_BOOTSTRAP_SERVERS: no relay, projections read the notification logs directly.
     database_url: str | None = None
     kafka_bootstrap_servers: str | None = None
+    # Partitions of the national stream's topics (KAFKA_PARTITIONS) and of each province's delivery topic
+    # (KAFKA_PROVINCE_PARTITIONS). A province's topic carries its share of the nation's cases to one
+    # consumer group, the province's projection, which keeps order per case and applies a batch in one
+    # transaction: one partition serves it, and every partition more is fetched and answered on every
+    # poll of a consumer that reads many provinces' topics (docs/decisions.md, "Speed against the raw
+    # stack"). Topics that exist already keep their partitions.
     kafka_partitions: int = Field(default=6, ge=1)
+    kafka_province_partitions: int = Field(default=1, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_client_id: str = "xborder"
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
