@@ -349,11 +349,9 @@ class Container:
         from xborder.infra.kafka import ensure_topics, kafka_security
 
         assert self.settings.kafka_bootstrap_servers
-        provinces = [province_topic(p.code) for p in PROVINCES]
-        national = [topic for topic in self.delivery_topics() if topic not in provinces]
         for topics, partitions in (
-            (provinces, self.settings.kafka_province_partitions),
-            (national, self.settings.kafka_partitions),
+            (_province_topics(), self.settings.kafka_province_partitions),
+            (self._national_topics(), self.settings.kafka_partitions),
         ):
             ensure_topics(
                 self.settings.kafka_bootstrap_servers,
@@ -368,10 +366,10 @@ class Container:
     def delivery_topics(self) -> list[str]:
         """Every province's delivery topic (any of the 31 may be involved in a case, whichever this
         process projects), and the national stream's topics when it is on."""
-        topics = [province_topic(p.code) for p in PROVINCES]
-        if self.settings.kafka_national_stream:
-            topics += [spec.topic for spec in self.workflows]
-        return topics
+        return _province_topics() + self._national_topics()
+
+    def _national_topics(self) -> list[str]:
+        return [spec.topic for spec in self.workflows] if self.settings.kafka_national_stream else []
 
     def _relays(self) -> list[Worker]:
         from xborder.infra.kafka import kafka_security, make_producer
@@ -540,3 +538,8 @@ def _zones(settings: Settings) -> ZoneBook:
     if settings.zones_file is None:
         return default_zone_book(national)
     return zone_book_from_dict(json.loads(settings.zones_file.read_text(encoding="utf-8")), national)
+
+
+def _province_topics() -> list[str]:
+    """Every province's delivery topic: any of the 31 may be involved in a case."""
+    return [province_topic(p.code) for p in PROVINCES]

@@ -449,12 +449,9 @@ def _run_workers(settings: Settings, kinds: list[str], provinces: list[str] | No
     settle_after_start()
     parent = os.environ.get("XBORDER_SERVE_PID")  # run by `xborder serve`: end with it, never orphaned
     status_file = os.environ.get(STATUS_FILE_ENV)  # and tell its /readyz how the workers stand
-    writer = (
-        StatusWriter(Path(status_file), lambda: [w.status() for w in container.workers])
-        if status_file
-        else None
-    )
-    if writer is not None:
+    writer = None
+    if status_file:
+        writer = StatusWriter(Path(status_file), lambda: [w.status() for w in container.workers])
         writer.start()
     try:
         while not stop.wait(1.0):
