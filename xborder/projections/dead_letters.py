@@ -221,14 +221,22 @@ class DeadLetters:
 
     @staticmethod
     def parked_cases(conn: Connection, consumer: str, case_ids: Collection[UUID]) -> set[UUID]:
+        return DeadLetters.parked_cases_later(conn, consumer, case_ids)()
+
+    @staticmethod
+    def parked_cases_later(
+        conn: Connection, consumer: str, case_ids: Collection[UUID]
+    ) -> Callable[[], set[UUID]]:
+        """The query sent now, its answer read when called: in pipeline mode, the queries of several
+        batches sent before the first answer is read travel in one round trip."""
         if not case_ids:
-            return set()
-        rows = conn.execute(
+            return set
+        cursor = conn.execute(
             "SELECT DISTINCT aggregate_id FROM xborder_dead_letters"
             " WHERE consumer = %s AND status = 'parked' AND aggregate_id = ANY(%s)",
             (consumer, list(case_ids)),
-        ).fetchall()
-        return {row["aggregate_id"] for row in rows}
+        )
+        return lambda: {row["aggregate_id"] for row in cursor.fetchall()}
 
     # ------------------------------------------------------------------ reading and resolving
     def list(self, *, consumer: str | None = None, status: str | None = "parked") -> list[DeadLetter]:
@@ -381,6 +389,9 @@ class Parking:
 
     def parked_cases(self, conn: Connection, case_ids: Collection[UUID]) -> set[UUID]:
         return self.letters.parked_cases(conn, self.consumer, case_ids)
+
+    def parked_cases_later(self, conn: Connection, case_ids: Collection[UUID]) -> Callable[[], set[UUID]]:
+        return self.letters.parked_cases_later(conn, self.consumer, case_ids)
 
 
 def apply_records(

@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from uuid import UUID
 
@@ -141,7 +141,7 @@ class ProvinceReadModels:
             result = self._apply_carefully(province, mine, positions, parking, announce)
         else:
             with self.database_of(province).transaction(pipelined=True) as conn:
-                result = self._apply_batch(conn, province, mine, positions, parking)
+                result = self._send_batch(conn, province, mine, positions, parking)()
                 announced = self._announce(conn, province, announce) if result.applied else False
             result = replace(result, announced=announced)
         return replace(result, foreign=foreign)
@@ -165,10 +165,14 @@ class ProvinceReadModels:
             raise ValueError(f"read models in databases of their own cannot be applied together: {elsewhere}")
         results: dict[str, ApplyResult] = {}
         with self._db.transaction(pipelined=True) as conn:
+            # Every batch's reads sent before the first is fetched: one round trip for all of them.
+            sent: dict[str, tuple[int, Callable[[], ApplyResult]]] = {}
             for province, records in batches.items():
                 positions, mine = _positions_and_mine(province, records)
-                result = self._apply_batch(conn, province, mine, positions, parkings.get(province))
-                results[province] = replace(result, foreign=len(records) - len(mine))
+                finish = self._send_batch(conn, province, mine, positions, parkings.get(province))
+                sent[province] = (len(records) - len(mine), finish)
+            for province, (foreign, finish) in sent.items():
+                results[province] = replace(finish(), foreign=foreign)
             changed = [code for code, result in results.items() if result.applied]
             if changed and announce_channel is not None:
                 payload = f"{os.getpid()}|{','.join(changed)}"
@@ -176,28 +180,42 @@ class ProvinceReadModels:
                 results |= {code: replace(results[code], announced=True) for code in changed}
         return results
 
-    def _apply_batch(
+    def _send_batch(
         self,
         conn: psycopg.Connection[DictRow],
         province: str,
         mine: Sequence[FeedRecord],
         positions: Mapping[str, int],
         parking: Parking | None,
-    ) -> ApplyResult:
+    ) -> Callable[[], ApplyResult]:
         """The fast path, in `conn`'s (pipelined) transaction, in two round trips whatever the batch's
-        size: the batch's cases read and locked in one query (with the parked ones), the documents
-        computed here, then every write sent with what follows (the COMMIT). Any failure rolls the
-        whole transaction back (the caller then goes carefully, record by record)."""
-        schema = self._schema_of(province)
-        statements = _statements(schema)
+        size: the batch's cases read and locked in one query (with the parked ones) sent now; the
+        function returned reads their answers, computes the documents and sends every write with what
+        follows (the COMMIT). Any failure rolls the whole transaction back (the caller then goes
+        carefully, record by record)."""
         case_ids = list(dict.fromkeys(record.envelope.aggregate_id for record in mine))
+        if not case_ids:
+            return partial(self._write_batch, conn, province, mine, positions, parking, None, set)
+        locked = conn.execute(_statements(self._schema_of(province)).lock_cases, (case_ids,))
+        parked_cases = parking.parked_cases_later(conn, case_ids) if parking is not None else set
+        return partial(self._write_batch, conn, province, mine, positions, parking, locked, parked_cases)
+
+    def _write_batch(
+        self,
+        conn: psycopg.Connection[DictRow],
+        province: str,
+        mine: Sequence[FeedRecord],
+        positions: Mapping[str, int],
+        parking: Parking | None,
+        locked: psycopg.Cursor[DictRow] | None,
+        parked_cases_of: Callable[[], set[UUID]],
+    ) -> ApplyResult:
+        statements = _statements(self._schema_of(province))
         applied = duplicates = parked = 0
-        # Sent before the parked cases' query fetches: both then travel in one round trip.
-        locked = conn.execute(statements.lock_cases, (case_ids,)) if case_ids else None
-        parked_cases = parking.parked_cases(conn, case_ids) if parking is not None and case_ids else set()
         cases: dict[UUID, tuple[int, Doc | None]] = {}
-        for row in locked if locked is not None else ():
+        for row in locked.fetchall() if locked is not None else ():
             cases[row["id"]] = (int(row["version"]), row["doc"])
+        parked_cases = parked_cases_of()
         changed: dict[UUID, Doc] = {}
         applied_to: dict[UUID, list[FeedRecord]] = {}
         for record in mine:
