@@ -45,13 +45,16 @@ integration: $(STAMP)
 # bench.privacy (~3 min): the same service with sealing on and off;
 # bench.rebuild (~6 min): 200,000 events rebuilt province by province (shared among processes and in
 # one), beside a raw COPY of the rows;
-# bench.profile (~1 min): where a command's CPU goes, by layer (py-spy).
-# DATABASE_URL's server if set, else an embedded one. Everything is written to bench/results/.
+# bench.profile (~1 min): where a command's CPU goes, by layer (py-spy);
+# bench.cores (~4 min): the raw library and xborder pinned to one core, then to every core, each with an
+#   embedded PostgreSQL pinned beside it: what a core buys each side.
+# DATABASE_URL's server if set (but for bench.cores), else an embedded one. Written to bench/results/.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.privacy
 	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.profile
+	$(BIN)/python -m bench.cores
 
 # The AsyncAPI document of every topic and event type, from the workflow registry (checked in; a unit
 # test fails when it is out of date).
