@@ -32,10 +32,10 @@ from typing import Any
 from bench.bodies import ApplicationFactory, Callers
 from bench.database import bench_server
 from bench.load import served_throughput
-from bench.machine import CpuMeter, load_average, machine_info
-from bench.raw import raw_throughput
+from bench.machine import load_average, machine_info
 from bench.report import write_named
 from bench.run import JWT_SECRET, RESULTS_DIR
+from bench.run import _raw as raw_saves
 from bench.serve import xborder_serve
 
 
@@ -89,14 +89,7 @@ def _configuration(args: argparse.Namespace) -> dict[str, Any]:
     cores = sorted(os.sched_getaffinity(0))
     load_before = load_average()
     with bench_server(None) as server:
-        with server.fresh_database() as db:
-            raw = raw_throughput(
-                db.url,
-                threads=args.clients,
-                warmup_s=args.warmup,
-                duration_s=args.duration,
-                meter=CpuMeter(None, db.url),
-            )
+        raw = raw_saves(server, args)
         with (
             server.fresh_database() as db,
             xborder_serve(db.url, JWT_SECRET, server.scratch, workers=True) as served,
