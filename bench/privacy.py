@@ -172,14 +172,18 @@ def _reads(
 
 
 def _rebuild(database_url: str, scratch: Path) -> dict[str, Any]:
-    """四川's read model rebuilt from the store the phase left (`xborder projections rebuild`'s code)."""
+    """四川's read model rebuilt from the store the phase left (`xborder projections rebuild`'s code),
+    in one process: the phase leaves a few hundred of its events, and whether the command would share
+    them among forked processes turned on how many there were (a share's fork and connections cost
+    more than the events), so the figure jumped between 1.7k and 7.8k events/s from run to run in
+    both modes. In one process, sealed and plain differ by what opening the events costs."""
     settings = Settings(
         database_url=database_url, jwt_secret=JWT_SECRET, data_dir=scratch / "rebuild", run_workers=False
     )
     container = bootstrap(settings)
     try:
         started = time.perf_counter()
-        result = rebuild_province(container.readmodels, container.log_sources(), "510000")
+        result = rebuild_province(container.readmodels, container.log_sources(), "510000", processes=1)
         seconds = time.perf_counter() - started
     finally:
         container.close()
