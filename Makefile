@@ -38,7 +38,7 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/pytest tests/integration tests/e2e
 
-# About 20 minutes, four figures, each against the raw component it is built on (issues 10 and 14):
+# About 25 minutes, five figures, each against the raw component it is built on (issues 10 and 14):
 # bench.run (~12 min): `xborder serve` as `run` starts it under 16 HTTP clients, with and without its
 #   consumers, in alternating rounds beside the raw eventsourcing library; command -> visible in both
 #   provinces at 100/s and 200/s offered, embedded and through Kafka; the service's peak RSS;
