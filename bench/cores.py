@@ -34,8 +34,7 @@ from bench.database import bench_server
 from bench.load import served_throughput
 from bench.machine import load_average, machine_info
 from bench.report import write_named
-from bench.run import JWT_SECRET, RESULTS_DIR
-from bench.run import _raw as raw_saves
+from bench.run import JWT_SECRET, RESULTS_DIR, raw_saves
 from bench.serve import xborder_serve
 
 

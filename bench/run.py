@@ -300,7 +300,7 @@ def _throughput_rounds(
         _progress("peak RSS of xborder serve (sum)", bare["rss"]["peak_mib"]["sum"], "MiB")
 
         print(f"bench: {of}: raw eventsourcing, {args.clients} threads, {phase}")
-        raw = _raw(server, args)
+        raw = raw_saves(server, args)
         _progress("raw library", raw["aggregates_per_s"], "aggregates/s")
         rounds.append(
             {
@@ -312,7 +312,9 @@ def _throughput_rounds(
     return rounds
 
 
-def _raw(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
+def raw_saves(server: BenchServer, args: argparse.Namespace) -> dict[str, Any]:
+    """The raw library's phase on a fresh database: the figure every xborder rate is set against
+    (here, and pinned to cores in `bench.cores`)."""
     with server.fresh_database() as db:
         raw = raw_throughput(
             db.url,
